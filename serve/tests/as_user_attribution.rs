@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::app_accounts::{app, saw};
-use crate::consent::{manifest_without_schedule, serve_app_component};
+use crate::consent::{manifest_with_trigger, serve_app_component};
 use crate::support::*;
 
 /// The JS app watching comments with `ignoreSelf` (`app_accounts::app`): app B.
@@ -27,22 +27,10 @@ const ON_COMMENT: &str = "serve-app saw avi:jira:commented:issue";
 /// trigger on new issues and comments; `ignore_self` keeps or removes its
 /// `filter: { ignoreSelf: true }`.
 fn writer_manifest(ignore_self: bool) -> String {
-    let manifest = manifest_without_schedule();
-    let events = "      events: [avi:jira:created:issue]\n";
-    let filter = "      filter: { ignoreSelf: true }\n";
-    assert!(
-        manifest.contains(events) && manifest.contains(filter),
-        "serve-app's trigger moved"
-    );
-    let manifest = manifest.replace(
-        events,
-        "      events: [avi:jira:created:issue, avi:jira:commented:issue]\n",
-    );
-    if ignore_self {
-        manifest
-    } else {
-        manifest.replace(filter, "")
-    }
+    manifest_with_trigger(
+        "avi:jira:created:issue, avi:jira:commented:issue",
+        ignore_self,
+    )
 }
 
 /// serve-app under `writer_manifest(ignore_self)` and the watcher, on the embedded

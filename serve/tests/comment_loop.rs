@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::consent::{manifest_without_schedule, serve_app_component};
+use crate::consent::{manifest_with_trigger, serve_app_component};
 use crate::support::{self, APP_ACCOUNT, PERSON, Serve, WEBHOOK_SECRET, wait_for};
 
 /// `MAX_SELF_EVENTS` in serve/src/loop_guard.rs.
@@ -24,19 +24,7 @@ const MARKER: &str = "serve-app saw avi:jira:commented:issue";
 /// serve-app's manifest with its trigger on comments; `ignore_self` keeps or removes the
 /// trigger's `filter: { ignoreSelf: true }`.
 fn comment_bot_manifest(ignore_self: bool) -> String {
-    let manifest = manifest_without_schedule();
-    let events = "      events: [avi:jira:created:issue]\n";
-    let filter = "      filter: { ignoreSelf: true }\n";
-    assert!(
-        manifest.contains(events) && manifest.contains(filter),
-        "serve-app's trigger moved"
-    );
-    let manifest = manifest.replace(events, "      events: [avi:jira:commented:issue]\n");
-    if ignore_self {
-        manifest
-    } else {
-        manifest.replace(filter, "")
-    }
+    manifest_with_trigger("avi:jira:commented:issue", ignore_self)
 }
 
 fn start(dir: &std::path::Path, manifest: &str) -> Serve {

@@ -92,6 +92,25 @@ pub(crate) fn manifest_without_schedule() -> String {
     format!("{modules}{permissions}")
 }
 
+/// [`manifest_without_schedule`] with serve-app's product event trigger on `events` (the
+/// items of its YAML list, e.g. `avi:jira:commented:issue`); `ignore_self` keeps or removes
+/// the trigger's `filter: { ignoreSelf: true }`.
+pub(crate) fn manifest_with_trigger(events: &str, ignore_self: bool) -> String {
+    let manifest = manifest_without_schedule();
+    let shipped = "      events: [avi:jira:created:issue]\n";
+    let filter = "      filter: { ignoreSelf: true }\n";
+    assert!(
+        manifest.contains(shipped) && manifest.contains(filter),
+        "serve-app's trigger moved"
+    );
+    let manifest = manifest.replace(shipped, &format!("      events: [{events}]\n"));
+    if ignore_self {
+        manifest
+    } else {
+        manifest.replace(filter, "")
+    }
+}
+
 /// serve-app's component, built once per test run (`runtime build`, in the same private
 /// build directory the other serve tests use, so usually no compile at all).
 pub(crate) fn serve_app_component() -> &'static [u8] {
