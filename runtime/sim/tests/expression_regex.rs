@@ -67,6 +67,8 @@ async fn an_invalid_pattern_is_jiras_400_and_lookaround_a_marked_501() {
         "issue.summary.match('a(?=b)')",
         "issue.summary.match('(?<!b)a')",
         r"issue.summary.match('(a)\\1')",
+        // JavaScript refuses the empty pass the crate would take.
+        "issue.summary.match('(a*)*')",
         "new RegExp('a')",
     ] {
         let reply = evaluate(&sim, expression).await;
@@ -78,6 +80,26 @@ async fn an_invalid_pattern_is_jiras_400_and_lookaround_a_marked_501() {
         );
         assert!(is_not_modelled(&reply), "{expression}");
     }
+    sim.shutdown().await;
+}
+
+/// A repeated group's captures are its last pass's, as in JavaScript
+/// (Node: `'KILN-1,OPS-22'.match(/^(?:([A-Z]+)-(\d+),?)+$/)` is
+/// `[ 'KILN-1,OPS-22', 'OPS', '22' ]`, `'ab'.match(/(?:(a)|b)+/)` is
+/// `[ 'ab', undefined ]`), `undefined` being `null` in the JSON answer.
+#[tokio::test]
+async fn a_repeated_groups_captures_are_its_last_pass() {
+    let sim = start().await;
+    let reply = evaluate(
+        &sim,
+        "['KILN-1,OPS-22'.match('^(?:([A-Z]+)-(\\\\d+),?)+$'), 'ab'.match('(?:(a)|b)+')]",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        reply.body["value"],
+        json!([["KILN-1,OPS-22", "OPS", "22"], ["ab", null]])
+    );
     sim.shutdown().await;
 }
 

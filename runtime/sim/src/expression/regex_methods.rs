@@ -45,7 +45,7 @@ pub(crate) fn call<'a>(
         _ => {
             scan(ev, node, text, 0, &regex)?;
             match regex.regex.captures(text) {
-                Some(captures) => groups(ev, node, &captures),
+                Some(captures) => groups(ev, node, &regex, &captures),
                 None => Ok(Value::Null),
             }
         }
@@ -69,10 +69,7 @@ fn compiled(
         RegexError::Invalid(reason) => {
             ev.fail(node, regexp::invalid_message(pattern, flags, &reason))
         }
-        RegexError::NotModelled(what) => ExpressionError::not_modelled(
-            format!("{what} in regular expressions"),
-            Some(node.source(ev.text)),
-        ),
+        RegexError::NotModelled(what) => not_modelled(ev, node, what),
         RegexError::TooLarge => ev.fail(
             node,
             format!(
@@ -90,6 +87,14 @@ fn compiled(
     let regex = Rc::new(regex);
     ev.regexes.insert(pattern, flags, Rc::clone(&regex));
     Ok(regex)
+}
+
+/// The simulator's 501 for what JavaScript runs and the simulator cannot.
+fn not_modelled(ev: &Evaluator<'_, '_>, node: &Node, what: &str) -> ExpressionError {
+    ExpressionError::not_modelled(
+        format!("{what} in regular expressions"),
+        Some(node.source(ev.text)),
+    )
 }
 
 /// Charges one search from byte `start` to the end of `text`: the matcher may
@@ -112,11 +117,16 @@ fn scan(
 fn groups<'a>(
     ev: &mut Evaluator<'a, '_>,
     node: &Node,
+    regex: &JsRegex,
     captures: &Captures<'_>,
 ) -> Result<Value<'a>, ExpressionError> {
-    ev.build_items(node, captures.len())?;
-    let mut items = Vec::with_capacity(captures.len());
-    for group in captures.iter() {
+    let groups = regex.groups(captures).map_err(|error| match error {
+        RegexError::NotModelled(what) => not_modelled(ev, node, what),
+        other => ev.fail(node, other.to_string()),
+    })?;
+    ev.build_items(node, groups.len())?;
+    let mut items = Vec::with_capacity(groups.len());
+    for group in groups {
         items.push(match group {
             Some(found) => {
                 ev.build_chars(node, found.as_str().chars().count())?;
@@ -153,7 +163,7 @@ fn match_all<'a>(
             break;
         };
         ev.build_items(node, 1)?;
-        all.push(groups(ev, node, &captures)?);
+        all.push(groups(ev, node, regex, &captures)?);
         start = if whole.is_empty() {
             match text.get(whole.end()..).and_then(|rest| rest.chars().next()) {
                 Some(next) => whole.end() + next.len_utf8(),

@@ -13,7 +13,9 @@
 //! would evaluate it, the simulator cannot. What JavaScript refuses is
 //! [`RegexError::Invalid`], in the words of JavaScript's `SyntaxError`.
 
-use regex::{Regex, RegexBuilder};
+use std::ops::Range;
+
+use regex::{Captures, Match, Regex, RegexBuilder};
 use thiserror::Error;
 
 use super::limits::{
@@ -78,6 +80,75 @@ pub(crate) struct JsRegex {
     /// The program's estimated size (see [`Translator`]), charged once for
     /// compiling it.
     pub(crate) weight: usize,
+    /// Each of JavaScript's groups, the whole match first.
+    js_groups: Vec<JsGroup>,
+}
+
+/// One of JavaScript's capture groups: the crate's index of it (the
+/// translation adds groups of its own, so the two numberings differ), and
+/// the repeated atoms it is in, innermost last.
+#[derive(Debug)]
+struct JsGroup {
+    index: usize,
+    repeats: Vec<Repeat>,
+}
+
+/// A repeated atom (`(?:(a)|b)+`) holding one of JavaScript's capture groups,
+/// wrapped by the translation in a group of its own, the crate's `pass`,
+/// which holds the atom's last pass.
+///
+/// JavaScript forgets an atom's captures at the start of each pass
+/// (ECMA-262 RepeatMatcher, step 4), so a group that took no part in the last
+/// pass is `undefined` (`'ab'.match('(?:(a)|b)+')` is `["ab", undefined]`);
+/// the crate, as Perl does, keeps the last text a group took (`"a"`). A
+/// group's text is the last pass's exactly when it lies within that pass:
+/// earlier passes end where the last begins.
+///
+/// A group that every pass enters (`(a*)` in `(?:(a*)b)+`) is the last
+/// pass's even where it matched empty text at that pass's start.
+#[derive(Debug, Clone, Copy)]
+struct Repeat {
+    pass: usize,
+    entered_by_every_pass: bool,
+}
+
+impl JsRegex {
+    /// JavaScript's match array for one of the crate's matches: the match,
+    /// then each of JavaScript's groups, `None` where JavaScript has
+    /// `undefined`.
+    pub(crate) fn groups<'t>(
+        &self,
+        captures: &Captures<'t>,
+    ) -> Result<Vec<Option<Match<'t>>>, RegexError> {
+        let mut groups = Vec::with_capacity(self.js_groups.len());
+        for js_group in &self.js_groups {
+            let mut found = captures.get(js_group.index);
+            for repeat in &js_group.repeats {
+                let (Some(group), Some(pass)) = (found, captures.get(repeat.pass)) else {
+                    found = None;
+                    break;
+                };
+                if group.start() < pass.start() || group.end() > pass.end() {
+                    found = None;
+                    break;
+                }
+                // Empty text where the last pass begins may be that pass's,
+                // or the end of an earlier one's: the crate's answer cannot
+                // tell them apart, unless every pass enters the group.
+                if group.is_empty()
+                    && group.start() == pass.start()
+                    && !repeat.entered_by_every_pass
+                {
+                    return Err(RegexError::NotModelled(
+                        "a repeated group's capture group that matched empty text where the \
+                         last pass began",
+                    ));
+                }
+            }
+            groups.push(found);
+        }
+        Ok(groups)
+    }
 }
 
 /// Compiles `pattern` with `flags` as JavaScript's `new RegExp(pattern, flags)`.
@@ -90,29 +161,42 @@ pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<JsRegex, RegexError
         at: 0,
         out: String::with_capacity(pattern.len() * 2 + 8),
         flags,
-        frames: vec![Frame::default()],
+        frames: vec![Frame::new(0, 0)],
+        token_start: 0,
+        js_groups: 0,
+        openings: Vec::new(),
+        repeats: Vec::new(),
     };
     translator.pattern()?;
     let weight = translator.frames.first().map_or(1, |f| f.sum.max(1));
+    let js_groups = translator.numbering();
+    let passes = translator.repeats.len();
     let translated = translator.out;
     let regex = RegexBuilder::new(&translated)
         .case_insensitive(flags.ignore_case)
         .multi_line(flags.multiline)
         .size_limit(REGEX_PROGRAM_BYTES)
         .dfa_size_limit(REGEX_CACHE_BYTES)
-        // The translator bounds groups itself; classes and repetitions nest
-        // too in the crate's count.
-        .nest_limit(u32::try_from(MAX_REGEX_GROUP_DEPTH * 4).unwrap_or(u32::MAX))
+        // The translator bounds groups itself; classes, repetitions and the
+        // groups holding a repetition's last pass nest too in the crate's
+        // count.
+        .nest_limit(u32::try_from(MAX_REGEX_GROUP_DEPTH * 6).unwrap_or(u32::MAX))
         .build()
         .map_err(|error| match error {
             regex::Error::CompiledTooBig(_) => RegexError::TooLarge,
             regex::Error::Syntax(message) => RegexError::Invalid(crate_reason(&message)),
             _ => RegexError::Invalid("Invalid regular expression".to_owned()),
         })?;
+    // Every group the translation wrote is one of the crate's: a pattern
+    // whose numbering went astray is refused, never answered wrongly.
+    if regex.captures_len() != js_groups.len() + passes {
+        return Err(RegexError::NotModelled("this pattern's capture groups"));
+    }
     Ok(JsRegex {
         regex,
         cost_per_byte: 1 + weight,
         weight,
+        js_groups,
     })
 }
 
@@ -161,12 +245,80 @@ const JS_DOT: &str = r"[^\n\r\x{2028}\x{2029}]";
 const ANY: &str = r"\x{0}-\x{10FFFF}";
 
 /// One level of groups: the estimated program size of what it holds so far,
-/// and of its last atom, which a quantifier multiplies (`None` where nothing
-/// can be repeated: after `(`, `|`, an assertion or a quantifier).
-#[derive(Debug, Default)]
+/// its last atom, which a quantifier repeats (`None` where nothing can be
+/// repeated: after `(`, `|`, an assertion or a quantifier), and whether it can
+/// match empty text.
+#[derive(Debug)]
 struct Frame {
     sum: usize,
-    last: Option<usize>,
+    last: Option<Atom>,
+    /// Where the group's `(` is in the translation, and the number of
+    /// JavaScript's groups opened before it.
+    opened_at: usize,
+    groups_before: usize,
+    /// Whether an alternative before the current one can match empty text,
+    /// whether the current one can so far, and whether it could before its
+    /// last atom (a quantifier may make that atom optional).
+    earlier_alternative_empty: bool,
+    alternative_empty: bool,
+    empty_before_last: bool,
+    /// Whether something in it may match empty text where it could match
+    /// more (see [`Atom::prefers_empty`]).
+    prefers_empty: bool,
+    /// JavaScript's number of the group, if it captures.
+    number: Option<usize>,
+    /// Whether it has alternatives (`a|b`), and JavaScript's groups in it
+    /// that its text always enters, if it has none.
+    alternates: bool,
+    always_entered: Vec<usize>,
+}
+
+impl Frame {
+    fn new(opened_at: usize, groups_before: usize) -> Self {
+        Frame {
+            sum: 0,
+            last: None,
+            opened_at,
+            groups_before,
+            earlier_alternative_empty: false,
+            alternative_empty: true,
+            empty_before_last: true,
+            prefers_empty: false,
+            number: None,
+            alternates: false,
+            always_entered: Vec::new(),
+        }
+    }
+
+    fn can_match_empty(&self) -> bool {
+        self.earlier_alternative_empty || self.alternative_empty
+    }
+}
+
+/// Something a quantifier can repeat: its estimated program size, where it
+/// starts in the translation, JavaScript's groups it holds (numbered from 1),
+/// and whether it can match empty text.
+#[derive(Debug, Clone)]
+struct Atom {
+    weight: usize,
+    start: usize,
+    groups: Range<usize>,
+    can_match_empty: bool,
+    /// Whether its first choice may be empty text where text to match
+    /// follows: a lazy quantifier that may take nothing (`a*?`), or an
+    /// alternative that can match empty text before another (`(?:|a)`).
+    prefers_empty: bool,
+    /// JavaScript's groups in it that every match of it enters.
+    always_entered: Vec<usize>,
+}
+
+/// A capturing group of the translation, by where its `(` is.
+#[derive(Debug, Clone, Copy)]
+enum Opening {
+    /// JavaScript's group of this number.
+    Js(usize),
+    /// The group holding the last pass of this [`Repeat`].
+    Pass(usize),
 }
 
 /// One item of a character class.
@@ -184,6 +336,15 @@ struct Translator {
     out: String,
     flags: Flags,
     frames: Vec<Frame>,
+    /// Where the token being read starts in the translation.
+    token_start: usize,
+    /// JavaScript's capture groups opened so far.
+    js_groups: usize,
+    /// Every capturing group of the translation, by where its `(` is.
+    openings: Vec<(usize, Opening)>,
+    /// JavaScript's groups in each repeated atom, and those every pass
+    /// enters, by [`Opening::Pass`].
+    repeats: Vec<(Range<usize>, Vec<usize>)>,
 }
 
 impl Translator {
@@ -209,17 +370,34 @@ impl Translator {
 
     fn frame(&mut self) -> &mut Frame {
         if self.frames.is_empty() {
-            self.frames.push(Frame::default());
+            self.frames.push(Frame::new(0, 0));
         }
         let last = self.frames.len() - 1;
         &mut self.frames[last]
     }
 
-    /// Something that matches text, of estimated size `weight`.
+    /// A character, class or escape, of estimated size `weight`, that the
+    /// token being read wrote.
     fn atom(&mut self, weight: usize) -> Result<(), RegexError> {
+        let atom = Atom {
+            weight,
+            start: self.token_start,
+            groups: self.js_groups..self.js_groups,
+            can_match_empty: false,
+            prefers_empty: false,
+            always_entered: Vec::new(),
+        };
+        self.push_atom(atom)
+    }
+
+    fn push_atom(&mut self, atom: Atom) -> Result<(), RegexError> {
         let frame = self.frame();
-        frame.sum = frame.sum.saturating_add(weight);
-        frame.last = Some(weight);
+        frame.sum = frame.sum.saturating_add(atom.weight);
+        frame.empty_before_last = frame.alternative_empty;
+        frame.alternative_empty &= atom.can_match_empty;
+        frame.prefers_empty |= atom.prefers_empty;
+        frame.always_entered.extend_from_slice(&atom.always_entered);
+        frame.last = Some(atom);
         if frame.sum > MAX_REGEX_WEIGHT {
             return Err(RegexError::TooLarge);
         }
@@ -238,7 +416,11 @@ impl Translator {
     }
 
     fn pattern(&mut self) -> Result<(), RegexError> {
-        while let Some(c) = self.next() {
+        loop {
+            self.token_start = self.out.len();
+            let Some(c) = self.next() else {
+                break;
+            };
             match c {
                 '\\' => self.escape()?,
                 '(' => self.open_group()?,
@@ -246,13 +428,36 @@ impl Translator {
                     if self.frames.len() <= 1 {
                         return Err(Self::invalid("Unmatched ')'"));
                     }
-                    let inner = self.frames.pop().map_or(1, |f| f.sum.max(1));
+                    let Some(mut group) = self.frames.pop() else {
+                        return Err(Self::invalid("Unmatched ')'"));
+                    };
                     self.out.push(')');
-                    self.atom(inner)?;
+                    let mut always_entered = if group.alternates {
+                        Vec::new()
+                    } else {
+                        std::mem::take(&mut group.always_entered)
+                    };
+                    always_entered.extend(group.number);
+                    self.push_atom(Atom {
+                        weight: group.sum.max(1),
+                        start: group.opened_at,
+                        // JavaScript's numbers, from 1: the group's own, if
+                        // it captures, and those it holds.
+                        groups: group.groups_before + 1..self.js_groups + 1,
+                        can_match_empty: group.can_match_empty(),
+                        prefers_empty: group.prefers_empty,
+                        always_entered,
+                    })?;
                 }
                 '|' => {
                     self.out.push('|');
-                    self.frame().last = None;
+                    let frame = self.frame();
+                    frame.last = None;
+                    frame.alternates = true;
+                    frame.prefers_empty |= frame.alternative_empty;
+                    frame.earlier_alternative_empty |= frame.alternative_empty;
+                    frame.alternative_empty = true;
+                    frame.empty_before_last = true;
                 }
                 '^' | '$' => {
                     self.out.push(c);
@@ -264,7 +469,9 @@ impl Translator {
                     self.atom(1)?;
                 }
                 '[' => self.class()?,
-                '*' | '+' | '?' => self.quantifier(c, 1, None)?,
+                '*' => self.quantifier(c, 0, None)?,
+                '+' => self.quantifier(c, 1, None)?,
+                '?' => self.quantifier(c, 0, Some(1))?,
                 '{' => match self.braces() {
                     Some((low, high, length)) => {
                         self.at += length;
@@ -321,11 +528,34 @@ impl Translator {
     /// A quantifier after the last atom: `*`, `+`, `?` or `{low,high}`
     /// (`high` `None` for unbounded), and its lazy `?`.
     fn quantifier(&mut self, kind: char, low: u64, high: Option<u64>) -> Result<(), RegexError> {
-        let Some(last) = self.frame().last else {
+        let Some(last) = self.frame().last.clone() else {
             return Err(Self::invalid("Nothing to repeat"));
         };
         if high.is_some_and(|high| high < low) {
             return Err(Self::invalid("numbers out of order in {} quantifier"));
+        }
+        let holds_groups = !last.groups.is_empty();
+        // JavaScript refuses a pass beyond the required ones that matches
+        // empty text (RepeatMatcher: "if min = 0 and y's endIndex =
+        // x's endIndex, return failure") and then tries the atom's other
+        // ways or stops repeating; the crate takes that empty pass, and so
+        // answers differently for its groups (`'b'.match('(a*)*')` is
+        // `["", undefined]` in JavaScript, `["", ""]` in the crate).
+        let has_optional_pass = high.is_none_or(|high| high > low);
+        if holds_groups && last.can_match_empty && has_optional_pass {
+            return Err(RegexError::NotModelled(
+                "capture groups in a repeated atom that can match empty text",
+            ));
+        }
+        // Where the atom's first choice is empty text, JavaScript refuses it
+        // and takes the atom's next choice, which may match more
+        // (`'aa'.match('(?:a*?)+')` is `"aa"` in JavaScript, `""` in the
+        // crate).
+        if last.prefers_empty && has_optional_pass {
+            return Err(RegexError::NotModelled(
+                "a repeated atom whose first choice is empty text (a lazy quantifier or \
+                 an empty alternative first)",
+            ));
         }
         // A repetition is its atom as many times as its largest count (one
         // more where unbounded).
@@ -335,9 +565,12 @@ impl Translator {
         };
         let grown = usize::try_from(times)
             .unwrap_or(usize::MAX)
-            .saturating_mul(last);
+            .saturating_mul(last.weight);
         if grown > MAX_REGEX_WEIGHT {
             return Err(RegexError::TooLarge);
+        }
+        if holds_groups && high.is_none_or(|high| high > 1) {
+            self.hold_last_pass(&last);
         }
         match kind {
             '{' => {
@@ -351,20 +584,82 @@ impl Translator {
             }
             _ => self.out.push(kind),
         }
-        if self.peek() == Some('?') {
+        let lazy = self.peek() == Some('?');
+        if lazy {
             self.at += 1;
             self.out.push('?');
         }
         let frame = self.frame();
-        frame.sum = frame.sum.saturating_sub(last).saturating_add(grown);
+        frame.sum = frame.sum.saturating_sub(last.weight).saturating_add(grown);
         frame.last = None;
+        let can_match_empty = low == 0 || last.can_match_empty;
+        frame.alternative_empty = frame.empty_before_last && can_match_empty;
+        if low == 0 {
+            frame
+                .always_entered
+                .retain(|number| !last.groups.contains(number));
+        }
+        frame.prefers_empty |= lazy && can_match_empty;
         Ok(())
+    }
+
+    /// Wraps the repeated `atom`, just written, in a capturing group, which
+    /// holds its last pass (see [`Repeat`]).
+    fn hold_last_pass(&mut self, atom: &Atom) {
+        self.out.insert(atom.start, '(');
+        self.out.push(')');
+        for (at, _) in &mut self.openings {
+            if *at >= atom.start {
+                *at += 1;
+            }
+        }
+        self.openings
+            .push((atom.start, Opening::Pass(self.repeats.len())));
+        self.repeats
+            .push((atom.groups.clone(), atom.always_entered.clone()));
+    }
+
+    /// Each of JavaScript's groups, with the crate's index of it and the
+    /// repeated atoms it is in: the crate numbers groups by where their `(`
+    /// is.
+    fn numbering(&mut self) -> Vec<JsGroup> {
+        self.openings.sort_by_key(|(at, _)| *at);
+        let mut passes = vec![0; self.repeats.len()];
+        let mut js_groups: Vec<JsGroup> = (0..=self.js_groups)
+            .map(|_| JsGroup {
+                index: 0,
+                repeats: Vec::new(),
+            })
+            .collect();
+        for (index, (_, opening)) in self.openings.iter().enumerate() {
+            let slot = match opening {
+                Opening::Js(number) => js_groups.get_mut(*number).map(|g| &mut g.index),
+                Opening::Pass(repeat) => passes.get_mut(*repeat),
+            };
+            if let Some(slot) = slot {
+                *slot = index + 1;
+            }
+        }
+        // Outer repeats were recorded after the inner ones they hold.
+        for ((groups, entered), pass) in self.repeats.iter_mut().zip(passes).rev() {
+            entered.sort_unstable();
+            for number in groups.clone() {
+                if let Some(js_group) = js_groups.get_mut(number) {
+                    js_group.repeats.push(Repeat {
+                        pass,
+                        entered_by_every_pass: entered.binary_search(&number).is_ok(),
+                    });
+                }
+            }
+        }
+        js_groups
     }
 
     fn open_group(&mut self) -> Result<(), RegexError> {
         if self.frames.len() > MAX_REGEX_GROUP_DEPTH {
             return Err(RegexError::TooLarge);
         }
+        let groups_before = self.js_groups;
         if self.peek() == Some('?') {
             if self.starts_with("?:") {
                 self.at += 2;
@@ -380,15 +675,27 @@ impl Translator {
             } else if self.starts_with("?<") {
                 self.at += 2;
                 let name = self.group_name()?;
+                self.open_capture();
                 self.out.push_str(&format!("(?<{name}>"));
             } else {
                 return Err(Self::invalid("Invalid group"));
             }
         } else {
+            self.open_capture();
             self.out.push('(');
         }
-        self.frames.push(Frame::default());
+        // `token_start` is where this group's `(` is.
+        let mut frame = Frame::new(self.token_start, groups_before);
+        frame.number = (self.js_groups > groups_before).then_some(self.js_groups);
+        self.frames.push(frame);
         Ok(())
+    }
+
+    /// JavaScript's next capture group, whose `(` is about to be written.
+    fn open_capture(&mut self) {
+        self.js_groups += 1;
+        self.openings
+            .push((self.out.len(), Opening::Js(self.js_groups)));
     }
 
     /// A named group's name, up to its `>`. The crate takes ASCII letters,
