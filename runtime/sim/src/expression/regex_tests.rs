@@ -160,19 +160,6 @@ fn replace_reads_javascripts_replacement_patterns() {
 }
 
 #[test]
-fn substitution_reads_groups_as_javascript_does() {
-    let text = "x-abc-y";
-    let groups = [Some("a"), None, Some("c")];
-    let expand = |replacement: &'static str| {
-        super::substitution::expand(replacement, text, 2, 5, &groups).concat()
-    };
-    assert_eq!(expand("$1|$2|$3|$4"), "a||c|$4");
-    assert_eq!(expand("$01$10"), "aa0", "two digits when they name a group");
-    assert_eq!(expand("$0$"), "$0$");
-    assert_eq!(expand("$`$'$&"), "x--yabc");
-}
-
-#[test]
 fn invalid_patterns_are_javascripts_syntax_errors() {
     for (pattern, reason) in [
         ("(", "Invalid regular expression: /(/: Unterminated group"),

@@ -1,9 +1,16 @@
 //! JavaScript's replacement patterns (`GetSubstitution` in ECMA-262), which
 //! `replace` and `replaceAll` read in their replacement even when the pattern
 //! is a plain String: `$$` is `$`, `$&` the match, `` $` `` the text before it,
-//! `$'` the text after it, `$1` … `$99` a capture group. A String pattern has no
-//! groups, so there `$1` stays as written, as does `$<name>` (JavaScript reads
-//! it only for a regular expression with named groups).
+//! `$'` the text after it.
+//!
+//! Their pattern is always a String here: Jira's grammar has no regular
+//! expression literal and the simulator has no `RegExp` (`new RegExp(…)` is
+//! its 501), and Atlassian's type reference, as far as it could be read
+//! (<https://developer.atlassian.com/cloud/jira/platform/jira-expressions-type-reference/>),
+//! says only that strings are "based on the JavaScript String object". In
+//! JavaScript a String pattern is matched as text and has no capture groups
+//! (ECMA-262 `String.prototype.replace`: the captures are an empty list), so
+//! `$1` … `$99` and `$<name>` stay as written.
 
 use super::ast::Node;
 use super::error::ExpressionError;
@@ -25,7 +32,7 @@ pub(crate) fn replace(
     let mut copied = 0;
     for (start, end) in found {
         push(ev, node, &mut out, text.get(copied..start).unwrap_or(""))?;
-        for piece in expand(replacement, text, start, end, &[]) {
+        for piece in expand(replacement, text, start, end) {
             push(ev, node, &mut out, piece)?;
         }
         copied = end;
@@ -45,16 +52,9 @@ fn push(
     Ok(())
 }
 
-/// The pieces `replacement` expands to for the match `start..end` of `text`
-/// whose capture groups (1, 2, …) are `groups`: slices of the replacement and
-/// of the text, in order.
-pub(crate) fn expand<'a>(
-    replacement: &'a str,
-    text: &'a str,
-    start: usize,
-    end: usize,
-    groups: &[Option<&'a str>],
-) -> Vec<&'a str> {
+/// The pieces `replacement` expands to for the match `start..end` of `text`:
+/// slices of the replacement and of the text, in order.
+fn expand<'a>(replacement: &'a str, text: &'a str, start: usize, end: usize) -> Vec<&'a str> {
     let mut pieces = Vec::new();
     let mut rest = replacement;
     while let Some(dollar) = rest.find('$') {
@@ -65,12 +65,6 @@ pub(crate) fn expand<'a>(
             Some(b'&') => (text.get(start..end).unwrap_or(""), 1),
             Some(b'`') => (text.get(..start).unwrap_or(""), 1),
             Some(b'\'') => (text.get(end..).unwrap_or(""), 1),
-            Some(d) if d.is_ascii_digit() => match group_reference(after, groups.len()) {
-                Some((index, used)) => {
-                    (groups.get(index - 1).copied().flatten().unwrap_or(""), used)
-                }
-                None => ("$", 0),
-            },
             _ => ("$", 0),
         };
         pieces.push(piece);
@@ -79,25 +73,4 @@ pub(crate) fn expand<'a>(
     pieces.push(rest);
     pieces.retain(|piece| !piece.is_empty());
     pieces
-}
-
-/// The group `$nn` or `$n` names at the start of `after` (what follows the
-/// `$`) and the digits it uses: two digits when they name one of `count`
-/// groups, else one; `None` when neither does (then it stays as written).
-fn group_reference(after: &str, count: usize) -> Option<(usize, usize)> {
-    let digit = |i: usize| {
-        after
-            .as_bytes()
-            .get(i)
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| usize::from(b - b'0'))
-    };
-    let first = digit(0)?;
-    if let Some(second) = digit(1) {
-        let two = first * 10 + second;
-        if (1..=count).contains(&two) {
-            return Some((two, 2));
-        }
-    }
-    (1..=count).contains(&first).then_some((first, 1))
 }
