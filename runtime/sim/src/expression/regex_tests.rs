@@ -408,6 +408,9 @@ fn an_empty_pass_javascript_would_refuse_is_not_modelled() {
         let message = not_modelled(&format!("'aab'.match('{pattern}')"));
         assert!(message.contains("in regular expressions"), "{message}");
     }
+    // A pattern JavaScript refuses is refused, even after such an atom
+    // (Node: "Invalid regular expression: /(a*)*(/: Unterminated group").
+    assert!(refused("'a'.match('(a*)*(')").contains("Unterminated group"));
     // A group that may have matched empty text at the end of an earlier
     // pass or at the start of the last one: the crate cannot tell which
     // (Node: `[ 'bc', undefined ]`, the crate: `["bc", ""]`).

@@ -166,8 +166,12 @@ pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<JsRegex, RegexError
         js_groups: 0,
         openings: Vec::new(),
         repeats: Vec::new(),
+        not_modelled: None,
     };
     translator.pattern()?;
+    if let Some(what) = translator.not_modelled {
+        return Err(RegexError::NotModelled(what));
+    }
     let weight = translator.frames.first().map_or(1, |f| f.sum.max(1));
     let js_groups = translator.numbering();
     let passes = translator.repeats.len();
@@ -342,6 +346,9 @@ struct Translator {
     js_groups: usize,
     /// Every capturing group of the translation, by where its `(` is.
     openings: Vec<(usize, Opening)>,
+    /// The first thing read that JavaScript runs and the crate would answer
+    /// differently.
+    not_modelled: Option<&'static str>,
     /// JavaScript's groups in each repeated atom, and those every pass
     /// enters, by [`Opening::Pass`].
     repeats: Vec<(Range<usize>, Vec<usize>)>,
@@ -543,19 +550,17 @@ impl Translator {
         // `["", undefined]` in JavaScript, `["", ""]` in the crate).
         let has_optional_pass = high.is_none_or(|high| high > low);
         if holds_groups && last.can_match_empty && has_optional_pass {
-            return Err(RegexError::NotModelled(
-                "capture groups in a repeated atom that can match empty text",
-            ));
+            self.not_modelled("capture groups in a repeated atom that can match empty text");
         }
         // Where the atom's first choice is empty text, JavaScript refuses it
         // and takes the atom's next choice, which may match more
         // (`'aa'.match('(?:a*?)+')` is `"aa"` in JavaScript, `""` in the
         // crate).
         if last.prefers_empty && has_optional_pass {
-            return Err(RegexError::NotModelled(
+            self.not_modelled(
                 "a repeated atom whose first choice is empty text (a lazy quantifier or \
                  an empty alternative first)",
-            ));
+            );
         }
         // A repetition is its atom as many times as its largest count (one
         // more where unbounded).
@@ -601,6 +606,13 @@ impl Translator {
         }
         frame.prefers_empty |= lazy && can_match_empty;
         Ok(())
+    }
+
+    /// Notes the first thing JavaScript runs that the crate would answer
+    /// differently; the rest of the pattern is still read, so that a pattern
+    /// JavaScript refuses is refused as JavaScript refuses it.
+    fn not_modelled(&mut self, what: &'static str) {
+        self.not_modelled.get_or_insert(what);
     }
 
     /// Wraps the repeated `atom`, just written, in a capturing group, which
