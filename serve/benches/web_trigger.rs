@@ -542,6 +542,10 @@ impl FloorApp {
                 .await
                 .expect("bind");
             listening(listener.local_addr().expect("addr"));
+            // Kiln arms hyper's header-read timer on every request of a connection (its
+            // slow-client limit); the floor has no limits. `KILN_BENCH_FLOOR_HEADER_TIMER=1`
+            // arms the same timer here, to see what it costs alone.
+            let header_timer = env_number("KILN_BENCH_FLOOR_HEADER_TIMER", 0) != 0;
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
@@ -552,7 +556,13 @@ impl FloorApp {
                         let app = app.clone();
                         async move { app.serve(request).await }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    if header_timer {
+                        builder
+                            .timer(hyper_util::rt::TokioTimer::new())
+                            .header_read_timeout(Duration::from_secs(10));
+                    }
+                    let _ = builder
                         .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                         .await;
                 });
