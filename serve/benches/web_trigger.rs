@@ -16,7 +16,9 @@
 //! cargo bench -p kiln-serve --bench web_trigger   # KILN_BENCH_ROUNDS=3 KILN_BENCH_SECONDS=5
 //! ```
 //!
-//! `KILN_BENCH_NODE=0` leaves Node out. Each peak run also reads the server's CPU time
+//! `KILN_BENCH_NODE=0` leaves Node out; `KILN_BENCH_FLOOR_EPOCH=1` and
+//! `KILN_BENCH_FLOOR_HEADER_TIMER=1` give the floor Kiln's epoch checks or its header-read
+//! timer, to see what each costs alone. Each peak run also reads the server's CPU time
 //! (Kiln's and Node's process, the floor's runtime threads), printed per answer: what the
 //! server itself spends on a request, whatever share of the cores the client took.
 //!
