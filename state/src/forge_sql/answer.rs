@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 
+use super::dialect::Selected;
+
 /// One column of a query's answer, as mysql2 (and so Forge) names its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -75,30 +77,40 @@ impl Answer {
 /// `tables` are the tables the statement's outer `FROM` names, each with the name the
 /// statement calls it by ([`super::dialect::Translated::tables`]). SQLite reports only the
 /// table itself, so a table named twice (a self-join under two aliases) cannot say which
-/// alias a column came through: the select list's qualifier of the column says it
-/// (`qualifiers`, [`super::dialect::Translated::column_qualifiers`]) when it names one of
-/// that table's aliases; otherwise such a column's `table` is the table's own name.
+/// alias a column came through: the select list says it ([`Selected`], placed by
+/// [`qualifiers`]) when it reads the column as `a.name` or through `a.*` (or `*`) and names
+/// one of that table's aliases; otherwise such a column's `table` is the table's own name.
 pub(crate) fn fields(
     statement: &rusqlite::Statement<'_>,
     tables: &[(String, String)],
-    qualifiers: &[Option<String>],
+    selected: &[Selected],
 ) -> Vec<Field> {
-    statement
+    let origins: Vec<(String, String)> = statement
         .columns_with_metadata()
         .iter()
+        .map(|column| {
+            (
+                column.table_name().unwrap_or_default().to_owned(),
+                column.origin_name().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let qualifiers = qualifiers(&origins, tables, selected);
+    statement
+        .column_names()
+        .into_iter()
+        .zip(origins.iter())
         .enumerate()
-        .map(|(position, column)| {
-            let org_table = column.table_name().unwrap_or_default().to_owned();
-            let org_name = column.origin_name().unwrap_or_default().to_owned();
+        .map(|(position, (name, (org_table, org_name)))| {
             let table = if org_table.is_empty() {
                 String::new()
             } else {
                 let called: Vec<&str> = tables
                     .iter()
-                    .filter(|(name, _)| name.eq_ignore_ascii_case(&org_table))
+                    .filter(|(name, _)| name.eq_ignore_ascii_case(org_table))
                     .map(|(_, called)| called.as_str())
                     .collect();
-                let qualifier = qualifiers.get(position).and_then(Option::as_deref);
+                let qualifier = qualifiers.get(position).copied().flatten();
                 match (called.as_slice(), qualifier) {
                     ([only], _) => only,
                     // MySQL compares table aliases case-sensitively on Linux, and an
@@ -109,13 +121,55 @@ pub(crate) fn fields(
                 .to_owned()
             };
             Field {
-                name: column.name().to_owned(),
-                org_name,
+                name: name.to_owned(),
+                org_name: org_name.clone(),
                 table,
-                org_table,
+                org_table: org_table.clone(),
             }
         })
         .collect()
+}
+
+/// The name the select list reads each column through, by position, for as many columns as
+/// `selected` places: one per plain item, and for `a.*` the run of the answer's columns
+/// that SQLite traces to `a`'s table. A table's columns have distinct names, so the run
+/// ends at the first column of another table, or of the same table under a name the run
+/// already gave (the next alias's `*`, or a column read after it). A wildcard whose table
+/// is not among `tables`, or whose run is empty, ends the placing: the columns after it
+/// have no qualifier, and a self-joined table's column then goes by the table's name.
+fn qualifiers<'a>(
+    origins: &[(String, String)],
+    tables: &'a [(String, String)],
+    selected: &'a [Selected],
+) -> Vec<Option<&'a str>> {
+    let mut qualifiers = Vec::with_capacity(origins.len());
+    for item in selected {
+        match item {
+            Selected::One(qualifier) => qualifiers.push(qualifier.as_deref()),
+            Selected::AllOf(alias) => {
+                let Some((table, called)) = tables
+                    .iter()
+                    .find(|(_, called)| called.eq_ignore_ascii_case(alias))
+                else {
+                    break;
+                };
+                let start = qualifiers.len();
+                while let Some((org_table, org_name)) = origins.get(qualifiers.len())
+                    && org_table.eq_ignore_ascii_case(table)
+                    && origins.get(start..qualifiers.len()).is_some_and(|run| {
+                        !run.iter()
+                            .any(|(_, given)| given.eq_ignore_ascii_case(org_name))
+                    })
+                {
+                    qualifiers.push(Some(called.as_str()));
+                }
+                if qualifiers.len() == start {
+                    break;
+                }
+            }
+        }
+    }
+    qualifiers
 }
 
 #[cfg(test)]

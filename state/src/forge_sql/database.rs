@@ -506,7 +506,7 @@ impl ForgeSqlDatabase {
                 fields = Some(answer_fields(
                     &statement,
                     &translated.tables,
-                    &translated.column_qualifiers,
+                    &translated.selected,
                 ));
             }
             answer = match translated.kind {

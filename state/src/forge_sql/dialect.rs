@@ -54,10 +54,11 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef,
-    CreateIndex, CreateTable, DataType, EnumMember, Expr, FunctionArguments, Ident,
-    MySQLColumnPosition, ObjectName, ObjectType, OrderBySort, RenameTableNameKind, SelectItem,
-    SetExpr, ShowCreateObject, ShowStatementFilter, ShowStatementFilterPosition, Statement,
-    TableConstraint, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+    CreateIndex, CreateTable, DataType, EnumMember, Expr, FunctionArguments, Ident, JoinConstraint,
+    JoinOperator, MySQLColumnPosition, ObjectName, ObjectNamePart, ObjectType, OrderBySort,
+    RenameTableNameKind, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, ShowCreateObject,
+    ShowStatementFilter, ShowStatementFilterPosition, Statement, TableConstraint, TableFactor,
+    Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -109,11 +110,22 @@ pub struct Translated {
     /// the statement calls it by)`: its alias, or its own name. SQLite traces a column only
     /// to its table; MySQL's answer also names the alias ([`super::answer::fields`]).
     pub tables: Vec<(String, String)>,
-    /// For each column of a query's answer, in order, the name the select list reads it
-    /// through when it reads a plain column by a qualified name (`a.name`, `a.name AS x`):
-    /// which of two aliases of one table a column came by, which SQLite cannot say. Empty
-    /// when the select list has a wildcard, whose columns' positions the text does not give.
-    pub column_qualifiers: Vec<Option<String>>,
+    /// What each item of a query's select list reads, in order, as far as the text says
+    /// which alias a column comes through: which of two aliases of one table a column came
+    /// by, which SQLite cannot say ([`Selected`]). It ends early at the first item whose
+    /// columns the text cannot place (a derived table's `*`, a join `USING` columns).
+    pub selected: Vec<Selected>,
+}
+
+/// One select-list item, as [`super::answer::fields`] places an answer's columns by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selected {
+    /// One column: a plain column read by a qualified name (`a.name`, `a.name AS x`) names
+    /// its qualifier; anything else (`name`, an expression) none.
+    One(Option<String>),
+    /// Every column of the table the statement calls by this name (`a.*`, or one table of
+    /// `*`), in the table's order.
+    AllOf(String),
 }
 
 /// One step of a translated statement.
@@ -220,7 +232,7 @@ pub(crate) fn translate_for(
                 insert: None,
                 single_row_limits: Vec::new(),
                 tables: Vec::new(),
-                column_qualifiers: Vec::new(),
+                selected: Vec::new(),
             })
         }
     }
@@ -262,7 +274,7 @@ fn translate_one(
     super::information_schema::rewrite(&mut statement)?;
     let mut aggregate_types = Vec::new();
     let mut tables = Vec::new();
-    let mut column_qualifiers = Vec::new();
+    let mut selected = Vec::new();
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
@@ -280,7 +292,7 @@ fn translate_one(
             if let SetExpr::Select(select) = query.body.as_mut() {
                 aggregate_types = type_aggregates(select, columns_of);
                 tables = tables_named(select);
-                column_qualifiers = qualifiers_of(select);
+                selected = selected_by(select);
             }
             (StatementKind::Query, vec![query.to_string()])
         }
@@ -494,33 +506,90 @@ fn translate_one(
     translated.aggregate_types = aggregate_types;
     translated.single_row_limits = single_row_limits;
     translated.tables = tables;
-    translated.column_qualifiers = column_qualifiers;
+    translated.selected = selected;
     Ok(translated)
 }
 
-/// The qualifier of each plain column `select` reads by a qualified name, in select-list
-/// order ([`Translated::column_qualifiers`]); empty when a wildcard makes the positions of
-/// the answer's columns unknown from the text.
-fn qualifiers_of(select: &sqlparser::ast::Select) -> Vec<Option<String>> {
-    let mut qualifiers = Vec::with_capacity(select.projection.len());
+/// What each item of `select`'s list reads ([`Translated::selected`]), up to the first item
+/// whose columns' places the text does not give.
+fn selected_by(select: &sqlparser::ast::Select) -> Vec<Selected> {
+    let mut selected = Vec::with_capacity(select.projection.len());
     for item in &select.projection {
-        let expr = match item {
-            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => expr,
-            // A wildcard's columns, or one item's several names: positions the text
-            // does not give.
-            SelectItem::Wildcard(_)
-            | SelectItem::QualifiedWildcard(..)
-            | SelectItem::ExprWithAliases { .. } => return Vec::new(),
-        };
-        qualifiers.push(match expr {
-            // `t.c`, or `db.t.c`: the part before the column's name.
-            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
-                parts.get(parts.len() - 2).map(|part| part.value.clone())
+        match item {
+            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
+                selected.push(Selected::One(match expr {
+                    // `t.c`, or `db.t.c`: the part before the column's name.
+                    Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                        parts.get(parts.len() - 2).map(|part| part.value.clone())
+                    }
+                    _ => None,
+                }));
             }
-            _ => None,
-        });
+            // `a.*`, `db.a.*`: the table is the last part before the star.
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) => {
+                match name.0.last().and_then(ObjectNamePart::as_ident) {
+                    Some(called) => selected.push(Selected::AllOf(called.value.clone())),
+                    None => break,
+                }
+            }
+            // `*` is every relation's columns in `FROM` order, when each is a table: a
+            // derived table's columns are not a table's, and a join `USING` (or `NATURAL`)
+            // shows its shared columns once, so where the others start is not in the text.
+            SelectItem::Wildcard(_) => {
+                let tables = tables_named(select);
+                let all_tables = tables.len() == from_relations(select).count();
+                let merging = select
+                    .from
+                    .iter()
+                    .flat_map(|from| &from.joins)
+                    .any(|join| merges_columns(&join.join_operator));
+                if !all_tables || merging {
+                    break;
+                }
+                selected.extend(
+                    tables
+                        .into_iter()
+                        .map(|(_, called)| Selected::AllOf(called)),
+                );
+            }
+            // A wildcard over an expression, or one item's several names: places the text
+            // does not give.
+            SelectItem::QualifiedWildcard(..) | SelectItem::ExprWithAliases { .. } => break,
+        }
     }
-    qualifiers
+    selected
+}
+
+/// Whether a join shows the columns it joins on once rather than each table's copy (`USING`,
+/// `NATURAL`), so that `*` is not each table's columns in turn.
+fn merges_columns(operator: &JoinOperator) -> bool {
+    let constraint = match operator {
+        JoinOperator::Join(constraint)
+        | JoinOperator::Inner(constraint)
+        | JoinOperator::Left(constraint)
+        | JoinOperator::LeftOuter(constraint)
+        | JoinOperator::Right(constraint)
+        | JoinOperator::RightOuter(constraint)
+        | JoinOperator::FullOuter(constraint)
+        | JoinOperator::CrossJoin(constraint)
+        | JoinOperator::Semi(constraint)
+        | JoinOperator::LeftSemi(constraint)
+        | JoinOperator::RightSemi(constraint)
+        | JoinOperator::Anti(constraint)
+        | JoinOperator::LeftAnti(constraint)
+        | JoinOperator::RightAnti(constraint)
+        | JoinOperator::StraightJoin(constraint)
+        | JoinOperator::AsOf { constraint, .. } => constraint,
+        JoinOperator::CrossApply
+        | JoinOperator::OuterApply
+        | JoinOperator::ArrayJoin
+        | JoinOperator::LeftArrayJoin
+        | JoinOperator::InnerArrayJoin => return false,
+    };
+    matches!(
+        constraint,
+        JoinConstraint::Using(_) | JoinConstraint::Natural
+    )
 }
 
 /// The tables `select`'s `FROM` names, joins included, each with the name the statement
@@ -628,7 +697,7 @@ fn finish(
         insert: None,
         single_row_limits: Vec::new(),
         tables: Vec::new(),
-        column_qualifiers: Vec::new(),
+        selected: Vec::new(),
     }
 }
 
