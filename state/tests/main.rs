@@ -10,6 +10,7 @@ mod support;
 mod backends_agree;
 mod dead_letter_jobs;
 mod forge_sql;
+mod forge_sql_hostile;
 mod forge_sql_lateral;
 mod forge_sql_metadata;
 mod forge_sql_postgres;

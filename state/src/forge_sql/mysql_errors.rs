@@ -87,6 +87,11 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
             Some(format!(
                 "Error 1054 (42S22): Unknown column '{column}' in 'field list'"
             ))
+        } else if let Some(column) = after("ambiguous column name:") {
+            // MySQL names the clause too ("in where clause"); SQLite does not say which.
+            Some(format!(
+                "Error 1052 (23000): Column '{column}' in field list is ambiguous"
+            ))
         } else if let Some(rest) = after("cannot INSERT into generated column")
             .or_else(|| after("cannot UPDATE generated column"))
         {
@@ -280,6 +285,11 @@ mod tests {
                 1,
                 "no such column: nme",
                 "Error 1054 (42S22): Unknown column 'nme' in 'field list'",
+            ),
+            (
+                1,
+                "ambiguous column name: id",
+                "Error 1052 (23000): Column 'id' in field list is ambiguous",
             ),
             (
                 1,
