@@ -1737,6 +1737,55 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
     assert_eq!(bare.code, ForgeSqlCode::InvalidSqlQuery);
 }
 
+/// MySQL drops a unique key `CREATE TABLE` declared as it drops any index: by its name, or,
+/// unnamed, by its first column's. SQLite keeps such a key in the table, not as an index.
+#[test]
+fn unique_keys_of_create_table_drop_by_their_mysql_names() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100), login VARCHAR(20) UNIQUE, \
+         team INT, seat INT, UNIQUE KEY uq_email (email), UNIQUE (team, seat), KEY by_team (team))",
+        json!([]),
+    );
+    let insert = "INSERT INTO users VALUES (?, 'a@example.com', ?, 1, 1)";
+    run(&mut db, insert, json!([1, "a"]));
+    let duplicate = refused(&mut db, insert, json!([2, "b"]));
+    assert!(duplicate.message.contains("1062"), "{duplicate}");
+    for drop in [
+        "ALTER TABLE users DROP INDEX uq_email",
+        "DROP INDEX team ON users",
+        "ALTER TABLE users DROP KEY login",
+        "ALTER TABLE users DROP INDEX by_team",
+    ] {
+        run(&mut db, drop, json!([]));
+    }
+    // Every key is gone: the same values go in twice, and the rows stayed.
+    run(&mut db, insert, json!([2, "a"]));
+    assert_eq!(
+        run(&mut db, "SELECT COUNT(*) AS n FROM users", json!([])),
+        json!({"rows": [{"n": 2}]})
+    );
+    for missing in [
+        "ALTER TABLE users DROP INDEX uq_email",
+        "DROP INDEX nope ON users",
+    ] {
+        let error = refused(&mut db, missing, json!([]));
+        assert!(
+            error
+                .message
+                .starts_with("Error 1091 (42000): Can't DROP '"),
+            "{missing}: {error}"
+        );
+    }
+    // TiDB's guard: dropping a key that is not there does nothing.
+    run(
+        &mut db,
+        "ALTER TABLE users DROP INDEX IF EXISTS uq_email",
+        json!([]),
+    );
+}
+
 #[test]
 fn schema_changes_run_and_fail_whole() {
     let mut db = database();

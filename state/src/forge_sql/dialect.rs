@@ -352,22 +352,34 @@ fn translate_one(
                 ObjectType::Index => "INDEX",
                 other => return Err(refused(&format!("DROP {other}"))),
             };
+            // MySQL's `DROP INDEX i ON t` names the table, whose keys say whether `i` is an
+            // index SQLite keeps apart or a unique key of the table's own definition
+            // ([`Change::DropIndex`]).
+            if let (ObjectType::Index, Some(table)) = (object_type, &table) {
+                let steps = names
+                    .iter()
+                    .map(|name| {
+                        Step::Rebuild(Rebuild::new(
+                            object_last_name(table),
+                            Change::DropIndex {
+                                name: object_last_name(name),
+                                if_exists,
+                            },
+                        ))
+                    })
+                    .collect();
+                return Ok(finish(
+                    StatementKind::Schema,
+                    steps,
+                    &literals,
+                    json_columns,
+                ));
+            }
             let if_exists = if if_exists { " IF EXISTS" } else { "" };
-            // SQLite drops one object per statement. MySQL's `DROP INDEX i ON t` names the
-            // table, which finds the index under its SQLite name ([`index_name`]).
+            // SQLite drops one object per statement.
             let drops = names
                 .iter()
-                .map(|name| match (object_type, &table) {
-                    (ObjectType::Index, Some(table)) => {
-                        let index = Ident::new(object_last_name(name));
-                        let table = table.to_string();
-                        format!(
-                            "DROP {what}{if_exists} {}",
-                            index_name(&table, Some(&index), &[])
-                        )
-                    }
-                    _ => format!("DROP {what}{if_exists} {name}"),
-                })
+                .map(|name| format!("DROP {what}{if_exists} {name}"))
                 .collect();
             (StatementKind::Schema, drops)
         }
@@ -484,8 +496,13 @@ fn translate_one(
                 if index_guarded {
                     // SQLite's own guards, on the index statements the clause became.
                     for step in &mut steps {
-                        if let Step::Sql(text) = step {
-                            *text = guarded_index_statement(text);
+                        match step {
+                            Step::Sql(text) => *text = guarded_index_statement(text),
+                            Step::Rebuild(Rebuild {
+                                change: Change::DropIndex { if_exists, .. },
+                                ..
+                            }) => *if_exists = true,
+                            Step::Rebuild(_) | Step::Show(_) => {}
                         }
                     }
                 }
@@ -1690,10 +1707,10 @@ fn alter_operation(
             column: column_name.value,
             default: None,
         }),
-        AlterTableOperation::DropIndex { name } => sql(format!(
-            "DROP INDEX {}",
-            index_name(table, Some(&name), &[])
-        )),
+        AlterTableOperation::DropIndex { name } => rebuild(Change::DropIndex {
+            name: name.value,
+            if_exists: false,
+        }),
         other => Err(ForgeSqlError::invalid(format!(
             "ALTER TABLE … {other} is not run by Kiln's Forge SQL (ADD/DROP/RENAME/MODIFY/CHANGE \
              COLUMN, ALTER COLUMN … SET/DROP DEFAULT, RENAME TO, ADD INDEX, ADD UNIQUE, \

@@ -79,6 +79,13 @@ pub(super) enum Change {
     },
     /// `DROP FOREIGN KEY name`, `DROP CONSTRAINT [IF EXISTS] name`, `DROP CHECK name`.
     DropConstraint { name: String, if_exists: bool },
+    /// `DROP INDEX name` (`DROP KEY`, `DROP INDEX name ON table`), `IF EXISTS` or not. An index
+    /// SQLite keeps apart (`ADD INDEX`, `CREATE INDEX`, a `KEY` of `CREATE TABLE`) is dropped
+    /// as it is, without a rebuild ([`apply`]); a unique key `CREATE TABLE` declared (`UNIQUE
+    /// KEY name (…)`, `UNIQUE (a, …)`, a column's `UNIQUE`) is part of the table in SQLite, so
+    /// the table is rebuilt without it. MySQL names an unnamed unique key after its first
+    /// column, and drops it by that name.
+    DropIndex { name: String, if_exists: bool },
     /// `DROP PRIMARY KEY`.
     DropPrimaryKey,
     /// `DROP [COLUMN] c`: the column leaves the table, its keys and its indexes, as in MySQL
@@ -152,6 +159,15 @@ pub(super) fn apply(
     map_error: fn(rusqlite::Error) -> ForgeSqlError,
 ) -> Result<(), ForgeSqlError> {
     let (table, mut definition, indexes) = read_table(connection, &rebuild.table, map_error)?;
+    if let Change::DropIndex { name, if_exists } = &rebuild.change {
+        if let Some(index) = index_named(connection, &table, name).map_err(map_error)? {
+            let drop = format!("DROP INDEX {}", quoted(&index));
+            return connection.execute(&drop, []).map(|_| ()).map_err(map_error);
+        }
+        if *if_exists && !definition.clone().drop_unique_key(name) {
+            return Ok(());
+        }
+    }
     // A generated column is computed, never copied (SQLite refuses a value for one).
     let mut copied: Vec<String> = definition
         .columns
@@ -426,6 +442,37 @@ impl Definition {
         })
     }
 
+    /// Takes out the unique key MySQL calls `name`, if the definition declares one: a table
+    /// constraint named so, an unnamed one whose first column is `name` (MySQL names it after
+    /// that column), or the `UNIQUE` of the column `name`. Whether it found one.
+    fn drop_unique_key(&mut self, name: &str) -> bool {
+        let names_key = |part: &Part| {
+            has_words(&part.text, &["UNIQUE"])
+                && if part.name.is_empty() {
+                    key_columns(&part.text)
+                        .and_then(|columns| columns.into_iter().next())
+                        .is_some_and(|first| first.eq_ignore_ascii_case(name))
+                } else {
+                    part.name.eq_ignore_ascii_case(name)
+                }
+        };
+        if let Some(at) = self.constraints.iter().position(names_key) {
+            self.constraints.remove(at);
+            return true;
+        }
+        match self
+            .columns
+            .iter_mut()
+            .find(|part| part.name.eq_ignore_ascii_case(name) && has_words(&part.text, &["UNIQUE"]))
+        {
+            Some(column) => {
+                column.text = without_words(&column.text, &["UNIQUE"]);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn change(&mut self, change: &Change, table: &str) -> Result<(), ForgeSqlError> {
         match change {
             Change::AddColumn {
@@ -593,6 +640,11 @@ impl Definition {
                 }
                 self.constraints = kept;
             }
+            Change::DropIndex { name, .. } => {
+                if !self.drop_unique_key(name) {
+                    return Err(cannot_drop(name));
+                }
+            }
             Change::DropPrimaryKey => {
                 let before = self.constraints.len();
                 self.constraints.retain(|part| !is_primary_key(part));
@@ -626,6 +678,41 @@ fn cannot_drop(name: &str) -> ForgeSqlError {
     ForgeSqlError::execution(format!(
         "Error 1091 (42000): Can't DROP '{name}'; check that column/key exists"
     ))
+}
+
+/// The name of the index SQLite keeps apart for `table`'s MySQL index `key`, if it has one.
+/// The dialect names an index `<table>__<key>` (SQLite's names are per database, MySQL's per
+/// table, [`super::dialect`]); a table renamed since keeps its indexes' names, so the part
+/// after the first `__` is what names the key.
+fn index_named(
+    connection: &Connection,
+    table: &str,
+    key: &str,
+) -> rusqlite::Result<Option<String>> {
+    let mut statement = connection.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 \
+         AND sql IS NOT NULL",
+    )?;
+    let names = statement
+        .query_map([table], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let prefix = format!("{table}__");
+    let by_prefix = |index: &String| {
+        index
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(&prefix))
+            && index[prefix.len()..].eq_ignore_ascii_case(key)
+    };
+    let by_part = |index: &String| {
+        index
+            .split_once("__")
+            .is_some_and(|(_, named)| named.eq_ignore_ascii_case(key))
+    };
+    Ok(names
+        .iter()
+        .find(|index| by_prefix(index))
+        .or_else(|| names.iter().find(|index| by_part(index)))
+        .cloned())
 }
 
 /// The copied column (`"name"`, as [`apply`] lists them) that `column` names, in the case the
