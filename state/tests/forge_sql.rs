@@ -1737,6 +1737,38 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
     assert_eq!(bare.code, ForgeSqlCode::InvalidSqlQuery);
 }
 
+/// MySQL's manual reads "every row from an offset on" as `LIMIT offset, 18446744073709551615`
+/// (its largest count), and Knex writes an `offset()` without a `limit()` so; SQLite's
+/// integers stop at `i64::MAX`.
+#[test]
+fn the_largest_mysql_count_reads_every_row() {
+    let mut db = database();
+    run(&mut db, "CREATE TABLE n (v INT PRIMARY KEY)", json!([]));
+    run(&mut db, "INSERT INTO n VALUES (1), (2), (3)", json!([]));
+    for (query, rows) in [
+        (
+            "SELECT v FROM n ORDER BY v LIMIT 1, 18446744073709551615",
+            json!([{"v": 2}, {"v": 3}]),
+        ),
+        (
+            "SELECT v FROM n ORDER BY v LIMIT 18446744073709551615 OFFSET 2",
+            json!([{"v": 3}]),
+        ),
+        (
+            "SELECT COUNT(*) AS c FROM (SELECT v FROM n LIMIT 18446744073709551615) AS d",
+            json!([{"c": 3}]),
+        ),
+    ] {
+        assert_eq!(run(&mut db, query, json!([]))["rows"], rows, "{query}");
+    }
+    let deleted = run(
+        &mut db,
+        "DELETE FROM n WHERE v > 1 ORDER BY v LIMIT 18446744073709551615",
+        json!([]),
+    );
+    assert_eq!(deleted["rows"]["affectedRows"], 2, "{deleted}");
+}
+
 /// MySQL drops a unique key `CREATE TABLE` declared as it drops any index: by its name, or,
 /// unnamed, by its first column's. SQLite keeps such a key in the table, not as an index.
 #[test]

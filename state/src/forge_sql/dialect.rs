@@ -271,6 +271,7 @@ fn translate_one(
     }
     name_expressions(&mut statement, names);
     unquote_selected_paths(&mut statement);
+    super::limit_clauses::clamp(&mut statement);
     super::information_schema::rewrite(&mut statement)?;
     let mut aggregate_types = Vec::new();
     let mut tables = Vec::new();

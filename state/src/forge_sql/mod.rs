@@ -30,6 +30,7 @@ mod information_schema;
 mod json_column_values;
 mod json_functions;
 mod lateral;
+mod limit_clauses;
 pub mod limits;
 mod memory_budget;
 mod multi_table;
