@@ -272,6 +272,10 @@ fn annex_b_reads_octal_digits_and_k_as_characters() {
         ("8", r"[\\8]", json!(["8"])),
         ("8", r"[\\08]", json!(["8"])),
         ("k", r"[\\k]", json!(["k"])),
+        // And `\c` before a digit or `_` is a control character.
+        (r"\u0011", r"[\\c1]", json!(["\u{11}"])),
+        (r"\u001f", r"[\\c_]", json!(["\u{1f}"])),
+        (r"\\c", r"[\\c*]+", json!(["\\c"])),
     ] {
         assert_eq!(
             value(&format!("'{text}'.match('{pattern}')")),

@@ -1172,6 +1172,14 @@ impl Translator {
             }
             // Where a group has a name, `\k` is no identity escape.
             'k' if self.groups.named => return Err(Self::invalid("Invalid escape")),
+            // Annex B: in a class, `\c` before a digit or `_` is a control
+            // character too (`[\c1]` is U+0011).
+            'c' if !self.flags.unicode
+                && self.peek().is_some_and(|d| d.is_ascii_digit() || d == '_') =>
+            {
+                let code = self.next().map_or(0, |d| u32::from(d) % 32);
+                ClassAtom::Char(char::from_u32(code).unwrap_or('\0'))
+            }
             _ => ClassAtom::Char(self.character_escape(c)?),
         })
     }
