@@ -303,6 +303,9 @@ fn the_u_flag_keeps_javascripts_strict_escapes() {
         (r"\k<a>", "Invalid named capture referenced"),
         (r"\k", "Invalid named reference"),
         ("(?=a)*", "Invalid quantifier"),
+        ("a{", "Incomplete quantifier"),
+        ("^{", "Lone quantifier brackets"),
+        (r"\c", "Invalid Unicode escape"),
     ] {
         match regexp::compile(pattern, unicode) {
             Err(RegexError::Invalid(message)) => assert_eq!(message, reason, "{pattern}"),

@@ -604,8 +604,13 @@ impl Translator {
                         self.at += length;
                         self.quantifier('{', low, high)?;
                     }
+                    // V8's words: a `{` after what a quantifier could
+                    // follow is a quantifier left incomplete.
                     None if self.flags.unicode => {
-                        return Err(Self::invalid("Lone quantifier brackets"));
+                        return Err(Self::invalid(match self.frame().last {
+                            Last::Nothing => "Lone quantifier brackets",
+                            Last::Atom(_) | Last::Lookaround => "Incomplete quantifier",
+                        }));
                     }
                     None => self.literal('{')?,
                 },
@@ -1008,7 +1013,7 @@ impl Translator {
                     self.at -= 1;
                     '\\'
                 }
-                _ => return Err(Self::invalid("Invalid unicode escape")),
+                _ => return Err(Self::invalid("Invalid Unicode escape")),
             },
             'x' => match self.hex(2) {
                 Some(code) => char::from_u32(code).unwrap_or('\0'),
