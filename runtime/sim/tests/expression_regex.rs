@@ -80,6 +80,23 @@ async fn an_invalid_pattern_is_jiras_400_and_lookaround_a_marked_501() {
         );
         assert!(is_not_modelled(&reply), "{expression}");
     }
+    // What JavaScript refuses is the 400 even after lookaround or a
+    // backreference (Node: "Invalid regular expression: /(?=a)(/:
+    // Unterminated group").
+    for expression in [
+        "issue.summary.match('(?=a)(')",
+        r"issue.summary.match('\\1(')",
+        "issue.summary.match('(?<=a)*')",
+    ] {
+        let reply = evaluate(&sim, expression).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{expression}: {}",
+            reply.text
+        );
+        assert!(!is_not_modelled(&reply), "{expression}");
+    }
     sim.shutdown().await;
 }
 

@@ -11,7 +11,12 @@
 //! have no nested classes or set operators. What JavaScript has and the crate
 //! cannot do (lookaround, backreferences) is [`RegexError::NotModelled`]: Jira
 //! would evaluate it, the simulator cannot. What JavaScript refuses is
-//! [`RegexError::Invalid`], in the words of JavaScript's `SyntaxError`.
+//! [`RegexError::Invalid`], in the words of JavaScript's `SyntaxError`; the
+//! whole pattern is read before the first is answered, so that a pattern
+//! JavaScript refuses is always refused. Without the `u` flag, which Jira's
+//! strings cannot set, escapes are read as Annex B reads them: `\1` beyond
+//! the pattern's groups is an octal escape, `\8` an `8`, and `\k` a `k` where
+//! no group has a name.
 
 use std::ops::Range;
 
@@ -65,6 +70,25 @@ pub(crate) enum RegexError {
     /// simulator's bounds allow.
     #[error("the pattern is larger than the simulator's bounds")]
     TooLarge,
+}
+
+/// Why reading a pattern stops. What JavaScript runs and the crate cannot is
+/// no reason to stop: it is noted ([`Translator::not_modelled`]) and the rest
+/// read, so that a pattern JavaScript refuses is refused wherever its error
+/// lies, and only a pattern JavaScript accepts is [`RegexError::NotModelled`].
+#[derive(Debug)]
+enum Refused {
+    Invalid(String),
+    TooLarge,
+}
+
+impl From<Refused> for RegexError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Invalid(reason) => RegexError::Invalid(reason),
+            Refused::TooLarge => RegexError::TooLarge,
+        }
+    }
 }
 
 /// A compiled pattern and what running it costs.
@@ -156,8 +180,13 @@ pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<JsRegex, RegexError
     if pattern.chars().count() > MAX_REGEX_PATTERN_CHARS {
         return Err(RegexError::TooLarge);
     }
+    let chars: Vec<char> = pattern.chars().collect();
+    let groups = GroupsAhead::scan(&chars);
     let mut translator = Translator {
-        chars: pattern.chars().collect(),
+        chars,
+        groups,
+        names_closed: Vec::new(),
+        names_referenced: Vec::new(),
         at: 0,
         out: String::with_capacity(pattern.len() * 2 + 8),
         flags,
@@ -248,14 +277,63 @@ const JS_DOT: &str = r"[^\n\r\x{2028}\x{2029}]";
 /// Every character: JavaScript's `[^]`, and the complement of its `[]`.
 const ANY: &str = r"\x{0}-\x{10FFFF}";
 
+/// JavaScript's capture groups in the whole pattern, counted before it is
+/// read: a decimal escape is a backreference only where the pattern has that
+/// many groups, wherever they stand (`\1(a)` refers to the group after it),
+/// and `\k` means a named reference only where the pattern names a group
+/// (ECMA-262 Annex B.1.2, without the `u` flag).
+#[derive(Debug)]
+struct GroupsAhead {
+    count: usize,
+    /// Whether some group has a name (`(?<name>…)`).
+    named: bool,
+}
+
+impl GroupsAhead {
+    /// Counts each `(` not followed by `?`, and each `(?<` not followed by
+    /// `=` or `!`, outside classes and escapes, as V8 does before it reads
+    /// the pattern. An invalid pattern may be miscounted: reading it
+    /// refuses it anyway.
+    fn scan(chars: &[char]) -> Self {
+        let mut groups = GroupsAhead {
+            count: 0,
+            named: false,
+        };
+        let mut in_class = false;
+        let mut at = 0;
+        while let Some(&c) = chars.get(at) {
+            at += 1;
+            match c {
+                // An escaped character opens nothing.
+                '\\' => at += 1,
+                '[' => in_class = true,
+                ']' => in_class = false,
+                '(' if !in_class => match (chars.get(at), chars.get(at + 1), chars.get(at + 2)) {
+                    (Some('?'), Some('<'), Some(next)) if *next != '=' && *next != '!' => {
+                        groups.count += 1;
+                        groups.named = true;
+                    }
+                    (Some('?'), _, _) => {}
+                    _ => groups.count += 1,
+                },
+                _ => {}
+            }
+        }
+        groups
+    }
+}
+
 /// One level of groups: the estimated program size of what it holds so far,
-/// its last atom, which a quantifier repeats (`None` where nothing can be
-/// repeated: after `(`, `|`, an assertion or a quantifier), and whether it can
-/// match empty text.
+/// what a quantifier would repeat, and whether it can match empty text.
 #[derive(Debug)]
 struct Frame {
     sum: usize,
-    last: Option<Atom>,
+    last: Last,
+    /// Whether the group is a lookaround, `(?=…)` or `(?<=…)`.
+    lookaround: Option<Lookaround>,
+    /// The group's name, if it has one: checked against the others' when
+    /// the group closes.
+    name: Option<String>,
     /// Where the group's `(` is in the translation, and the number of
     /// JavaScript's groups opened before it.
     opened_at: usize,
@@ -281,7 +359,9 @@ impl Frame {
     fn new(opened_at: usize, groups_before: usize) -> Self {
         Frame {
             sum: 0,
-            last: None,
+            last: Last::Nothing,
+            lookaround: None,
+            name: None,
             opened_at,
             groups_before,
             earlier_alternative_empty: false,
@@ -297,6 +377,23 @@ impl Frame {
     fn can_match_empty(&self) -> bool {
         self.earlier_alternative_empty || self.alternative_empty
     }
+}
+
+/// What a quantifier would repeat, at some point of a pattern.
+#[derive(Debug, Clone)]
+enum Last {
+    Atom(Atom),
+    /// Nothing: after `(`, `|`, `^`, `$`, `\b` or a quantifier.
+    Nothing,
+    /// A lookaround JavaScript refuses to repeat: a lookbehind, or a
+    /// lookahead with the `u` flag (Annex B repeats a lookahead without it).
+    Lookaround,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookaround {
+    Ahead,
+    Behind,
 }
 
 /// Something a quantifier can repeat: its estimated program size, where it
@@ -336,6 +433,12 @@ enum ClassAtom {
 /// are a stack of [`Frame`]s), so a deeply nested pattern cannot overflow.
 struct Translator {
     chars: Vec<char>,
+    groups: GroupsAhead,
+    /// The names of the groups closed so far, which JavaScript refuses to
+    /// repeat.
+    names_closed: Vec<String>,
+    /// The names `\k<…>` refers to, each of which the pattern must name.
+    names_referenced: Vec<String>,
     at: usize,
     out: String,
     flags: Flags,
@@ -385,7 +488,7 @@ impl Translator {
 
     /// A character, class or escape, of estimated size `weight`, that the
     /// token being read wrote.
-    fn atom(&mut self, weight: usize) -> Result<(), RegexError> {
+    fn atom(&mut self, weight: usize) -> Result<(), Refused> {
         let atom = Atom {
             weight,
             start: self.token_start,
@@ -397,16 +500,16 @@ impl Translator {
         self.push_atom(atom)
     }
 
-    fn push_atom(&mut self, atom: Atom) -> Result<(), RegexError> {
+    fn push_atom(&mut self, atom: Atom) -> Result<(), Refused> {
         let frame = self.frame();
         frame.sum = frame.sum.saturating_add(atom.weight);
         frame.empty_before_last = frame.alternative_empty;
         frame.alternative_empty &= atom.can_match_empty;
         frame.prefers_empty |= atom.prefers_empty;
         frame.always_entered.extend_from_slice(&atom.always_entered);
-        frame.last = Some(atom);
+        frame.last = Last::Atom(atom);
         if frame.sum > MAX_REGEX_WEIGHT {
-            return Err(RegexError::TooLarge);
+            return Err(Refused::TooLarge);
         }
         Ok(())
     }
@@ -415,14 +518,14 @@ impl Translator {
     fn assertion(&mut self) {
         let frame = self.frame();
         frame.sum = frame.sum.saturating_add(1);
-        frame.last = None;
+        frame.last = Last::Nothing;
     }
 
-    fn invalid(reason: &str) -> RegexError {
-        RegexError::Invalid(reason.to_owned())
+    fn invalid(reason: &str) -> Refused {
+        Refused::Invalid(reason.to_owned())
     }
 
-    fn pattern(&mut self) -> Result<(), RegexError> {
+    fn pattern(&mut self) -> Result<(), Refused> {
         loop {
             self.token_start = self.out.len();
             let Some(c) = self.next() else {
@@ -439,6 +542,14 @@ impl Translator {
                         return Err(Self::invalid("Unmatched ')'"));
                     };
                     self.out.push(')');
+                    // V8 checks a name when its group closes, so that
+                    // `(?<a>(?<a>` is an unterminated group.
+                    if let Some(name) = group.name.take() {
+                        if self.names_closed.contains(&name) {
+                            return Err(Self::invalid("Duplicate capture group name"));
+                        }
+                        self.names_closed.push(name);
+                    }
                     let mut always_entered = if group.alternates {
                         Vec::new()
                     } else {
@@ -451,15 +562,24 @@ impl Translator {
                         // JavaScript's numbers, from 1: the group's own, if
                         // it captures, and those it holds.
                         groups: group.groups_before + 1..self.js_groups + 1,
-                        can_match_empty: group.can_match_empty(),
+                        // A lookaround matches a position.
+                        can_match_empty: group.lookaround.is_some() || group.can_match_empty(),
                         prefers_empty: group.prefers_empty,
                         always_entered,
                     })?;
+                    let repeatable = match group.lookaround {
+                        None => true,
+                        Some(Lookaround::Ahead) => !self.flags.unicode,
+                        Some(Lookaround::Behind) => false,
+                    };
+                    if !repeatable {
+                        self.frame().last = Last::Lookaround;
+                    }
                 }
                 '|' => {
                     self.out.push('|');
                     let frame = self.frame();
-                    frame.last = None;
+                    frame.last = Last::Nothing;
                     frame.alternates = true;
                     frame.prefers_empty |= frame.alternative_empty;
                     frame.earlier_alternative_empty |= frame.alternative_empty;
@@ -484,8 +604,13 @@ impl Translator {
                         self.at += length;
                         self.quantifier('{', low, high)?;
                     }
+                    // V8's words: a `{` after what a quantifier could
+                    // follow is a quantifier left incomplete.
                     None if self.flags.unicode => {
-                        return Err(Self::invalid("Lone quantifier brackets"));
+                        return Err(Self::invalid(match self.frame().last {
+                            Last::Nothing => "Lone quantifier brackets",
+                            Last::Atom(_) | Last::Lookaround => "Incomplete quantifier",
+                        }));
                     }
                     None => self.literal('{')?,
                 },
@@ -498,10 +623,19 @@ impl Translator {
         if self.frames.len() > 1 {
             return Err(Self::invalid("Unterminated group"));
         }
+        // Checked once every group is read: a reference may precede its group.
+        let named = &self.names_closed;
+        if !self
+            .names_referenced
+            .iter()
+            .all(|name| named.contains(name))
+        {
+            return Err(Self::invalid("Invalid named capture referenced"));
+        }
         Ok(())
     }
 
-    fn literal(&mut self, c: char) -> Result<(), RegexError> {
+    fn literal(&mut self, c: char) -> Result<(), Refused> {
         let mut buffer = [0; 4];
         self.out
             .push_str(&regex::escape(c.encode_utf8(&mut buffer)));
@@ -534,9 +668,11 @@ impl Translator {
 
     /// A quantifier after the last atom: `*`, `+`, `?` or `{low,high}`
     /// (`high` `None` for unbounded), and its lazy `?`.
-    fn quantifier(&mut self, kind: char, low: u64, high: Option<u64>) -> Result<(), RegexError> {
-        let Some(last) = self.frame().last.clone() else {
-            return Err(Self::invalid("Nothing to repeat"));
+    fn quantifier(&mut self, kind: char, low: u64, high: Option<u64>) -> Result<(), Refused> {
+        let last = match self.frame().last.clone() {
+            Last::Atom(atom) => atom,
+            Last::Nothing => return Err(Self::invalid("Nothing to repeat")),
+            Last::Lookaround => return Err(Self::invalid("Invalid quantifier")),
         };
         if high.is_some_and(|high| high < low) {
             return Err(Self::invalid("numbers out of order in {} quantifier"));
@@ -572,7 +708,7 @@ impl Translator {
             .unwrap_or(usize::MAX)
             .saturating_mul(last.weight);
         if grown > MAX_REGEX_WEIGHT {
-            return Err(RegexError::TooLarge);
+            return Err(Refused::TooLarge);
         }
         if holds_groups && high.is_none_or(|high| high > 1) {
             self.hold_last_pass(&last);
@@ -596,7 +732,7 @@ impl Translator {
         }
         let frame = self.frame();
         frame.sum = frame.sum.saturating_sub(last.weight).saturating_add(grown);
-        frame.last = None;
+        frame.last = Last::Nothing;
         let can_match_empty = low == 0 || last.can_match_empty;
         frame.alternative_empty = frame.empty_before_last && can_match_empty;
         if low == 0 {
@@ -667,28 +803,33 @@ impl Translator {
         js_groups
     }
 
-    fn open_group(&mut self) -> Result<(), RegexError> {
+    fn open_group(&mut self) -> Result<(), Refused> {
         if self.frames.len() > MAX_REGEX_GROUP_DEPTH {
-            return Err(RegexError::TooLarge);
+            return Err(Refused::TooLarge);
         }
         let groups_before = self.js_groups;
+        let mut lookaround = None;
+        let mut group_name = None;
         if self.peek() == Some('?') {
             if self.starts_with("?:") {
                 self.at += 2;
                 self.out.push_str("(?:");
             } else if self.starts_with("?=") || self.starts_with("?!") {
-                return Err(RegexError::NotModelled(
-                    "lookahead assertions, (?=…) and (?!…)",
-                ));
+                self.not_modelled("lookahead assertions, (?=…) and (?!…)");
+                lookaround = Some(Lookaround::Ahead);
+                self.at += 2;
+                self.out.push_str("(?:");
             } else if self.starts_with("?<=") || self.starts_with("?<!") {
-                return Err(RegexError::NotModelled(
-                    "lookbehind assertions, (?<=…) and (?<!…)",
-                ));
+                self.not_modelled("lookbehind assertions, (?<=…) and (?<!…)");
+                lookaround = Some(Lookaround::Behind);
+                self.at += 3;
+                self.out.push_str("(?:");
             } else if self.starts_with("?<") {
                 self.at += 2;
                 let name = self.group_name()?;
                 self.open_capture();
                 self.out.push_str(&format!("(?<{name}>"));
+                group_name = Some(name);
             } else {
                 return Err(Self::invalid("Invalid group"));
             }
@@ -696,9 +837,12 @@ impl Translator {
             self.open_capture();
             self.out.push('(');
         }
-        // `token_start` is where this group's `(` is.
+        // `token_start` is where this group's `(` is. A lookaround's body is
+        // read as a group's, so that JavaScript's refusals in it are found.
         let mut frame = Frame::new(self.token_start, groups_before);
         frame.number = (self.js_groups > groups_before).then_some(self.js_groups);
+        frame.lookaround = lookaround;
+        frame.name = group_name;
         self.frames.push(frame);
         Ok(())
     }
@@ -712,7 +856,7 @@ impl Translator {
 
     /// A named group's name, up to its `>`. The crate takes ASCII letters,
     /// digits and `_`; JavaScript's `$` and non-ASCII letters are not modelled.
-    fn group_name(&mut self) -> Result<String, RegexError> {
+    fn group_name(&mut self) -> Result<String, Refused> {
         let mut name = String::new();
         loop {
             match self.next() {
@@ -720,9 +864,8 @@ impl Translator {
                 Some(c) if c.is_ascii_alphabetic() || c == '_' => name.push(c),
                 Some(c) if c.is_ascii_digit() && !name.is_empty() => name.push(c),
                 Some(c) if c == '$' || (!c.is_ascii() && c.is_alphanumeric()) => {
-                    return Err(RegexError::NotModelled(
-                        "group names with `$` or letters beyond ASCII",
-                    ));
+                    self.not_modelled("group names with `$` or letters beyond ASCII");
+                    name.push(c);
                 }
                 _ => return Err(Self::invalid("Invalid capture group name")),
             }
@@ -730,7 +873,7 @@ impl Translator {
     }
 
     /// After a `\` outside a class.
-    fn escape(&mut self) -> Result<(), RegexError> {
+    fn escape(&mut self) -> Result<(), Refused> {
         let Some(c) = self.next() else {
             return Err(Self::invalid("\\ at end of pattern"));
         };
@@ -752,10 +895,9 @@ impl Translator {
                 self.assertion();
                 Ok(())
             }
-            '1'..='9' => Err(RegexError::NotModelled("backreferences (\\1 …)")),
-            'k' if self.peek() == Some('<') || self.flags.unicode => {
-                Err(RegexError::NotModelled("named backreferences (\\k<name>)"))
-            }
+            '1'..='9' => self.decimal_escape(c),
+            // Annex B: where no group has a name, `\k` is a `k`.
+            'k' if self.groups.named || self.flags.unicode => self.named_reference(),
             'p' | 'P' if self.flags.unicode => {
                 let escape = self.property(c)?;
                 self.out.push_str(&escape);
@@ -769,9 +911,56 @@ impl Translator {
         }
     }
 
+    /// After a `\` and `first`, a digit from 1 to 9, outside a class: a
+    /// backreference where the whole number is at most the pattern's number
+    /// of groups; else, without the `u` flag, a legacy octal escape or, for
+    /// `\8` and `\9`, the digit (Annex B: `'a\u0001'.match(/a\1/)` and
+    /// `'8'.match(/\8/)` match).
+    fn decimal_escape(&mut self, first: char) -> Result<(), Refused> {
+        let more_digits = (0..)
+            .take_while(|&i| self.peek_at(i).is_some_and(|c| c.is_ascii_digit()))
+            .count();
+        let number = std::iter::once(first)
+            .chain((0..more_digits).filter_map(|i| self.peek_at(i)))
+            .filter_map(|c| c.to_digit(10))
+            .fold(0_u64, |number, digit| {
+                number.saturating_mul(10).saturating_add(u64::from(digit))
+            });
+        if usize::try_from(number).is_ok_and(|number| number <= self.groups.count) {
+            self.at += more_digits;
+            self.not_modelled("backreferences (\\1 …)");
+            return self.unmodelled_atom();
+        }
+        if self.flags.unicode {
+            return Err(Self::invalid("Invalid escape"));
+        }
+        let c = self.character_escape(first)?;
+        self.literal(c)
+    }
+
+    /// After `\k`, where it can only be a named backreference: `<name>`, a
+    /// name some group of the pattern has.
+    fn named_reference(&mut self) -> Result<(), Refused> {
+        if self.next() != Some('<') {
+            return Err(Self::invalid("Invalid named reference"));
+        }
+        let name = self.group_name()?;
+        self.names_referenced.push(name);
+        self.not_modelled("named backreferences (\\k<name>)");
+        self.unmodelled_atom()
+    }
+
+    /// An atom the crate cannot match, already noted as not modelled: only
+    /// its place is kept (a quantifier may follow), as the translation is
+    /// never compiled.
+    fn unmodelled_atom(&mut self) -> Result<(), Refused> {
+        self.out.push_str("(?:)");
+        self.atom(1)
+    }
+
     /// `\p{…}` or `\P{…}` with the `u` flag, in the crate's syntax, whose
     /// property names are Unicode's, as JavaScript's are.
-    fn property(&mut self, c: char) -> Result<String, RegexError> {
+    fn property(&mut self, c: char) -> Result<String, Refused> {
         if self.next() != Some('{') {
             return Err(Self::invalid("Invalid property name"));
         }
@@ -803,7 +992,7 @@ impl Translator {
 
     /// The character an escape stands for, `c` being what follows the `\`
     /// (not a class escape, assertion or backreference).
-    fn character_escape(&mut self, c: char) -> Result<char, RegexError> {
+    fn character_escape(&mut self, c: char) -> Result<char, Refused> {
         Ok(match c {
             'n' => '\n',
             'r' => '\r',
@@ -811,7 +1000,8 @@ impl Translator {
             'v' => '\u{B}',
             'f' => '\u{C}',
             '0' if !self.peek().is_some_and(|d| d.is_ascii_digit()) => '\0',
-            '0'..='9' => return Err(RegexError::NotModelled("octal escapes")),
+            '0' if self.flags.unicode => return Err(Self::invalid("Invalid decimal escape")),
+            '0'..='7' if !self.flags.unicode => self.legacy_octal(c),
             'c' => match self.peek() {
                 Some(letter) if letter.is_ascii_alphabetic() => {
                     self.at += 1;
@@ -823,7 +1013,7 @@ impl Translator {
                     self.at -= 1;
                     '\\'
                 }
-                _ => return Err(Self::invalid("Invalid unicode escape")),
+                _ => return Err(Self::invalid("Invalid Unicode escape")),
             },
             'x' => match self.hex(2) {
                 Some(code) => char::from_u32(code).unwrap_or('\0'),
@@ -838,6 +1028,22 @@ impl Translator {
         })
     }
 
+    /// Annex B's legacy octal escape, `first` its first digit: up to three
+    /// octal digits while the value stays at most `0o377` (`\477` is `\47`
+    /// and a `7`).
+    fn legacy_octal(&mut self, first: char) -> char {
+        let mut value = first.to_digit(8).unwrap_or(0);
+        let most = if value <= 3 { 2 } else { 1 };
+        for _ in 0..most {
+            let Some(digit) = self.peek().and_then(|c| c.to_digit(8)) else {
+                break;
+            };
+            value = value * 8 + digit;
+            self.at += 1;
+        }
+        char::from_u32(value).unwrap_or('\0')
+    }
+
     /// `digits` hex digits at the cursor, consumed if all there.
     fn hex(&mut self, digits: usize) -> Option<u32> {
         let mut value = 0;
@@ -850,7 +1056,7 @@ impl Translator {
 
     /// After `\u`: four hex digits (a UTF-16 code unit; a surrogate pair
     /// written as two escapes is one character), or `{…}` with the `u` flag.
-    fn unicode_escape(&mut self) -> Result<char, RegexError> {
+    fn unicode_escape(&mut self) -> Result<char, Refused> {
         if self.flags.unicode && self.peek() == Some('{') {
             self.at += 1;
             let mut value: u32 = 0;
@@ -888,15 +1094,14 @@ impl Translator {
             }
             self.at = back;
         }
-        Err(RegexError::NotModelled(
-            "lone UTF-16 surrogates (the simulator's strings are characters)",
-        ))
+        self.not_modelled("lone UTF-16 surrogates (the simulator's strings are characters)");
+        Ok(char::REPLACEMENT_CHARACTER)
     }
 
     /// After a `[`: the class up to its `]`, each character written as a
     /// `\x{…}` escape so that nothing in it means more in the crate's syntax
     /// (nested classes, `&&`, `--`, `~~`).
-    fn class(&mut self) -> Result<(), RegexError> {
+    fn class(&mut self) -> Result<(), Refused> {
         let negated = self.peek() == Some('^');
         if negated {
             self.at += 1;
@@ -950,7 +1155,7 @@ impl Translator {
         self.atom(1)
     }
 
-    fn class_atom(&mut self, c: char) -> Result<ClassAtom, RegexError> {
+    fn class_atom(&mut self, c: char) -> Result<ClassAtom, Refused> {
         if c != '\\' {
             return Ok(ClassAtom::Char(c));
         }
@@ -963,6 +1168,23 @@ impl Translator {
             'b' => ClassAtom::Char('\u{8}'),
             '-' => ClassAtom::Char('-'),
             'p' | 'P' if self.flags.unicode => ClassAtom::Set(self.property(c)?),
+            // No backreference in a class: with the `u` flag a decimal escape
+            // is refused; without it, `\1` is an octal escape and `\8` an `8`
+            // (see `character_escape`).
+            '1'..='7' if self.flags.unicode => return Err(Self::invalid("Invalid class escape")),
+            '0' if self.flags.unicode && self.peek().is_some_and(|d| d.is_ascii_digit()) => {
+                return Err(Self::invalid("Invalid class escape"));
+            }
+            // Where a group has a name, `\k` is no identity escape.
+            'k' if self.groups.named => return Err(Self::invalid("Invalid escape")),
+            // Annex B: in a class, `\c` before a digit or `_` is a control
+            // character too (`[\c1]` is U+0011).
+            'c' if !self.flags.unicode
+                && self.peek().is_some_and(|d| d.is_ascii_digit() || d == '_') =>
+            {
+                let code = self.next().map_or(0, |d| u32::from(d) % 32);
+                ClassAtom::Char(char::from_u32(code).unwrap_or('\0'))
+            }
             _ => ClassAtom::Char(self.character_escape(c)?),
         })
     }
