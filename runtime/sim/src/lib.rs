@@ -23,6 +23,8 @@ mod error;
 mod expression;
 mod extract;
 mod faults;
+#[cfg(test)]
+mod hostile_text_tests;
 mod jira_error;
 mod jql;
 mod not_modelled;
