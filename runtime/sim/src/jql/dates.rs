@@ -58,18 +58,10 @@ const FUNCTIONS: [(&str, DateFunction); 9] = [
     ("endOfYear", DateFunction::End(Unit::Year)),
 ];
 
-/// Every date function: what a date-time field takes.
+/// Every date function: what a date field takes, the due date's and the date-times'.
 pub(super) fn all_functions() -> [DateFunction; 9] {
     FUNCTIONS.map(|(_, function)| function)
 }
-
-/// The date functions the due date has taken since it was modelled (the rest
-/// are a date-time field's here; Jira's due date takes them too).
-pub(super) const DAY_FUNCTIONS: [DateFunction; 3] = [
-    DateFunction::Now,
-    DateFunction::Start(Unit::Day),
-    DateFunction::End(Unit::Day),
-];
 
 /// Functions that stand for something other than a date: a date field
 /// refuses them as "not supported" rather than unknown.

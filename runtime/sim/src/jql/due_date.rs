@@ -1,8 +1,9 @@
 //! The `duedate` clause (alias `due`): `=`, `!=`, `IN`, `NOT IN`, `IS [NOT]
 //! EMPTY` and `<`, `<=`, `>`, `>=`, against a date (`"yyyy-MM-dd"` or
 //! `"yyyy/MM/dd"`), a period relative to now (`"-1d"`, `"2w"`, `"4w 2d"`:
-//! weeks, days, hours, minutes) or the functions `now()`, `startOfDay()` and
-//! `endOfDay()` (with an optional increment, `startOfDay(-1)`).
+//! weeks, days, hours, minutes) or a date function (`now()`, `startOfDay()`,
+//! `endOfWeek()`, `startOfMonth(-1)`, …: Jira's due date takes each one a
+//! date-time field takes).
 //!
 //! The rules are every date clause's (`dates.rs`); what is the due date's own
 //! is that it is a calendar day, so whatever a value stands for is compared as
@@ -11,7 +12,7 @@
 use time::{Date, OffsetDateTime};
 
 use super::JqlError;
-use super::dates::{DAY_FUNCTIONS, DateTest, Resolution};
+use super::dates::{self, DateTest, Resolution};
 use super::parser::Clause;
 
 /// Whether `name` is the due date's clause.
@@ -27,7 +28,7 @@ impl DueDateTest {
     /// Resolves `clause`, whose field is the due date, with Jira's messages for
     /// what it cannot take.
     pub(super) fn compile(clause: &Clause) -> Result<Self, JqlError> {
-        DateTest::compile(clause, Resolution::Day, &DAY_FUNCTIONS).map(Self)
+        DateTest::compile(clause, Resolution::Day, &dates::all_functions()).map(Self)
     }
 
     /// Whether an issue due on `due` (`None`: no due date) matches; `now` is
@@ -71,5 +72,33 @@ mod tests {
         let not_today = clause("duedate != startOfDay()");
         assert!(!not_today.matches(due, monday) && not_today.matches(due, tuesday));
         assert!(!not_today.matches(None, monday));
+    }
+
+    /// Jira's due date takes every date function, each compared as the day it
+    /// falls on (the simulator's weeks start on Sunday, in UTC).
+    #[test]
+    fn the_week_month_and_year_functions_are_days_too() {
+        let clause = |text: &str| {
+            let ast = super::super::parser::parse(text).expect("parses");
+            match ast.filter {
+                Some(super::super::parser::Expr::Clause(clause)) => {
+                    DueDateTest::compile(&clause).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+                }
+                other => panic!("not one clause: {other:?}"),
+            }
+        };
+        // Monday 2024-01-08: its week runs from Sunday the 7th to Saturday the 13th.
+        let monday = || datetime!(2024-01-08 12:00 UTC);
+        let this_week = clause("duedate <= endOfWeek()");
+        assert!(this_week.matches(Some(date!(2024 - 01 - 13)), monday));
+        assert!(!this_week.matches(Some(date!(2024 - 01 - 14)), monday));
+        let next_week = clause("due = endOfWeek(+1)");
+        assert!(next_week.matches(Some(date!(2024 - 01 - 20)), monday));
+        let this_month = clause("duedate >= startOfMonth()");
+        assert!(this_month.matches(Some(date!(2024 - 01 - 01)), monday));
+        assert!(!this_month.matches(Some(date!(2023 - 12 - 31)), monday));
+        let last_year = clause("duedate < startOfYear()");
+        assert!(last_year.matches(Some(date!(2023 - 12 - 31)), monday));
+        assert!(!last_year.matches(Some(date!(2024 - 01 - 01)), monday));
     }
 }
