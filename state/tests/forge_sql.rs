@@ -132,7 +132,8 @@ fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
     );
     assert!(row["created_at"].is_string());
 
-    // The inline indexes exist, under names that include the table.
+    // The inline indexes exist, under names that include the table; an unnamed one has
+    // MySQL's name for it, its first column's.
     let indexes = run(
         &mut db,
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' ORDER BY name",
@@ -143,7 +144,7 @@ fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
         .filter_map(|r| r["name"].as_str())
         .collect();
     assert!(names.contains(&"tickets__idx_issue"), "{names:?}");
-    assert!(names.contains(&"tickets__index_2"), "{names:?}");
+    assert!(names.contains(&"tickets__created_at"), "{names:?}");
 
     // ENUM refuses what MySQL's strict mode refuses.
     let error = refused(
@@ -1767,6 +1768,36 @@ fn the_largest_mysql_count_reads_every_row() {
         json!([]),
     );
     assert_eq!(deleted["rows"]["affectedRows"], 2, "{deleted}");
+}
+
+/// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
+/// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
+/// and listed by that name.
+#[test]
+fn unnamed_indexes_take_mysql_names() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, KEY (a), KEY (a, b), UNIQUE (b))",
+        json!([]),
+    );
+    run(&mut db, "ALTER TABLE t ADD INDEX (b)", json!([]));
+    run(&mut db, "ALTER TABLE t ADD INDEX (id, a)", json!([]));
+    let keys = run(&mut db, "SHOW INDEX FROM t", json!([]));
+    let mut names: Vec<&str> = rows(&keys)
+        .iter()
+        .filter(|row| row["Seq_in_index"] == 1)
+        .filter_map(|row| row["Key_name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["PRIMARY", "a", "a_2", "b", "b_2", "id"], "{keys}");
+    for drop in [
+        "ALTER TABLE t DROP INDEX a_2",
+        "DROP INDEX id ON t",
+        "ALTER TABLE t DROP INDEX b",
+    ] {
+        run(&mut db, drop, json!([]));
+    }
 }
 
 /// MySQL drops a unique key `CREATE TABLE` declared as it drops any index: by its name, or,

@@ -1193,6 +1193,8 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     let table = create.name.to_string();
     let mut parts = Vec::new();
     let mut indexes = Vec::new();
+    // The MySQL names of the table's keys so far, which an unnamed key's name must not take.
+    let mut keys: Vec<String> = Vec::new();
     let auto_increment_columns: Vec<String> = create
         .columns
         .iter()
@@ -1206,7 +1208,9 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
         match constraint {
             // MySQL declares plain indexes inside CREATE TABLE; SQLite creates them apart.
             TableConstraint::Index(index) => {
-                let name = index_name(&table, index.name.as_ref(), &indexes);
+                let key = declared_key_name(index.name.as_ref(), &index.columns, &keys);
+                let name = index_name(&table, &key);
+                keys.push(key);
                 let columns = index_columns(&index.columns)?;
                 indexes.push(format!(
                     "CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"
@@ -1214,6 +1218,11 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
             }
             TableConstraint::Unique(unique) => {
                 let columns = index_columns(&unique.columns)?;
+                keys.push(declared_key_name(
+                    unique.name.as_ref().or(unique.index_name.as_ref()),
+                    &unique.columns,
+                    &keys,
+                ));
                 let name = unique
                     .name
                     .as_ref()
@@ -1542,15 +1551,56 @@ fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Result<String, Forg
     Ok(out.join(", "))
 }
 
-/// SQLite index names are per database, MySQL's per table: an unnamed or plainly named index
-/// gets the table's name in front so two tables' `idx_created` do not collide.
-fn index_name(table: &str, name: Option<&Ident>, taken: &[String]) -> String {
+/// SQLite index names are per database, MySQL's per table: an index's SQLite name is its
+/// MySQL name (`key`, [`key_name`]) with the table's name in front, so two tables'
+/// `idx_created` do not collide.
+fn index_name(table: &str, key: &str) -> String {
     let table = table.trim_matches(|c| c == '`' || c == '"');
-    let base = match name {
-        Some(name) => format!("{table}__{}", name.value),
-        None => format!("{table}__index_{}", taken.len() + 1),
+    format!("\"{}\"", format!("{table}__{key}").replace('"', ""))
+}
+
+/// The first column of a key's list, by which MySQL names an unnamed key.
+fn first_column(columns: &[sqlparser::ast::IndexColumn]) -> String {
+    columns
+        .first()
+        .and_then(|column| match &column.column.expr {
+            Expr::Identifier(ident) => Some(ident.value.clone()),
+            Expr::CompoundIdentifier(parts) => parts.last().map(|part| part.value.clone()),
+            // A prefix index, `name(10)`.
+            Expr::Function(function) => Some(object_last_name(&function.name)),
+            _ => None,
+        })
+        .unwrap_or_else(|| String::from("index"))
+}
+
+/// The name MySQL gives an unnamed key whose first column is `first`: that column's name,
+/// with `_2`, `_3`, … where one of the table's keys (`taken`) has it, or it is `PRIMARY`. So
+/// `ADD INDEX (a)` and `ADD INDEX (b)` are two keys, and `DROP INDEX a` and `SHOW INDEX` know
+/// each by MySQL's name.
+pub(super) fn unnamed_key_name(first: &str, taken: &[String]) -> String {
+    let free = |key: &str| {
+        !key.eq_ignore_ascii_case("PRIMARY") && !taken.iter().any(|t| t.eq_ignore_ascii_case(key))
     };
-    format!("\"{}\"", base.replace('"', ""))
+    if free(first) {
+        return first.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{first}_{n}"))
+        .find(|key| free(key))
+        .unwrap_or_else(|| first.to_owned())
+}
+
+/// A key's MySQL name within `CREATE TABLE`: its own, or [`unnamed_key_name`] among the keys
+/// the statement declared before it.
+fn declared_key_name(
+    name: Option<&Ident>,
+    columns: &[sqlparser::ast::IndexColumn],
+    taken: &[String],
+) -> String {
+    match name {
+        Some(name) => name.value.clone(),
+        None => unnamed_key_name(&first_column(columns), taken),
+    }
 }
 
 fn create_index(create: &CreateIndex) -> Result<String, ForgeSqlError> {
@@ -1558,7 +1608,7 @@ fn create_index(create: &CreateIndex) -> Result<String, ForgeSqlError> {
     let name = create
         .name
         .as_ref()
-        .map(|name| index_name(&table, Some(&Ident::new(object_last_name(name))), &[]))
+        .map(|name| index_name(&table, &object_last_name(name)))
         .ok_or_else(|| ForgeSqlError::invalid("CREATE INDEX needs the index's name"))?;
     let unique = if create.unique { "UNIQUE " } else { "" };
     let if_not_exists = if create.if_not_exists {
@@ -1619,26 +1669,35 @@ fn alter_operation(
             constraint: TableConstraint::Index(index),
             ..
         } => {
-            let name = index_name(table, index.name.as_ref(), &[]);
-            sql(format!(
-                "CREATE INDEX {name} ON {table} ({})",
-                index_columns(&index.columns)?
-            ))
+            match &index.name {
+                Some(key) => sql(format!(
+                    "CREATE INDEX {} ON {table} ({})",
+                    index_name(table, &key.value),
+                    index_columns(&index.columns)?
+                )),
+                // Its name depends on the table's other keys ([`Change::AddIndex`]).
+                None => rebuild(Change::AddIndex {
+                    first_column: first_column(&index.columns),
+                    unique: false,
+                    columns: index_columns(&index.columns)?,
+                }),
+            }
         }
         AlterTableOperation::AddConstraint {
             constraint: TableConstraint::Unique(unique),
             ..
-        } => {
-            let name = index_name(
-                table,
-                unique.name.as_ref().or(unique.index_name.as_ref()),
-                &[],
-            );
-            sql(format!(
-                "CREATE UNIQUE INDEX {name} ON {table} ({})",
+        } => match unique.name.as_ref().or(unique.index_name.as_ref()) {
+            Some(key) => sql(format!(
+                "CREATE UNIQUE INDEX {} ON {table} ({})",
+                index_name(table, &key.value),
                 index_columns(&unique.columns)?
-            ))
-        }
+            )),
+            None => rebuild(Change::AddIndex {
+                first_column: first_column(&unique.columns),
+                unique: true,
+                columns: index_columns(&unique.columns)?,
+            }),
+        },
         AlterTableOperation::AddConstraint {
             constraint: TableConstraint::PrimaryKey(key),
             ..

@@ -86,6 +86,15 @@ pub(super) enum Change {
     /// the table is rebuilt without it. MySQL names an unnamed unique key after its first
     /// column, and drops it by that name.
     DropIndex { name: String, if_exists: bool },
+    /// `ADD INDEX (…)`, `ADD UNIQUE (…)` without a name: MySQL names the key after its first
+    /// column, unless one of the table's keys has that name ([`super::dialect::unnamed_key_name`]),
+    /// so the name is chosen here, against the keys the table has, and the index is made
+    /// without a rebuild ([`apply`]). `columns` is the index's list as SQLite reads it.
+    AddIndex {
+        first_column: String,
+        unique: bool,
+        columns: String,
+    },
     /// `DROP PRIMARY KEY`.
     DropPrimaryKey,
     /// `DROP [COLUMN] c`: the column leaves the table, its keys and its indexes, as in MySQL
@@ -142,6 +151,15 @@ impl Rebuild {
                 name,
                 constraint: restore(constraint),
             },
+            Change::AddIndex {
+                first_column,
+                unique,
+                columns,
+            } => Change::AddIndex {
+                first_column,
+                unique,
+                columns: restore(columns),
+            },
             other => other,
         };
         Rebuild {
@@ -159,6 +177,28 @@ pub(super) fn apply(
     map_error: fn(rusqlite::Error) -> ForgeSqlError,
 ) -> Result<(), ForgeSqlError> {
     let (table, mut definition, indexes) = read_table(connection, &rebuild.table, map_error)?;
+    if let Change::AddIndex {
+        first_column,
+        unique,
+        columns,
+    } = &rebuild.change
+    {
+        let taken: Vec<String> = super::show::table_keys(&table, &definition, &indexes)
+            .into_iter()
+            .map(|key| key.name)
+            .collect();
+        let key = super::dialect::unnamed_key_name(first_column, &taken);
+        let unique = if *unique { "UNIQUE " } else { "" };
+        let create = format!(
+            "CREATE {unique}INDEX {} ON {} ({columns})",
+            quoted(&format!("{table}__{key}")),
+            quoted(&table)
+        );
+        return connection
+            .execute(&create, [])
+            .map(|_| ())
+            .map_err(map_error);
+    }
     if let Change::DropIndex { name, if_exists } = &rebuild.change {
         if let Some(index) = index_named(connection, &table, name).map_err(map_error)? {
             let drop = format!("DROP INDEX {}", quoted(&index));
@@ -640,6 +680,8 @@ impl Definition {
                 }
                 self.constraints = kept;
             }
+            // Made by `apply` without a rebuild.
+            Change::AddIndex { .. } => {}
             Change::DropIndex { name, .. } => {
                 if !self.drop_unique_key(name) {
                     return Err(cannot_drop(name));

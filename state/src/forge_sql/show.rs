@@ -177,10 +177,10 @@ fn key_list(columns: &[String]) -> String {
 
 /// One key of a table: its primary key, a unique key or an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Key {
+pub(super) struct Key {
     /// MySQL's name for it: `PRIMARY`, the constraint's or index's name, or (for a key
     /// declared on a column, or a constraint without a name) its first column's.
-    name: String,
+    pub(super) name: String,
     primary: bool,
     unique: bool,
     columns: Vec<String>,
@@ -188,7 +188,7 @@ struct Key {
 
 /// The table's keys, as MySQL lists them: the primary key, then the unique keys and indexes in
 /// the order they were declared.
-fn table_keys(table: &str, definition: &Definition, indexes: &[String]) -> Vec<Key> {
+pub(super) fn table_keys(table: &str, definition: &Definition, indexes: &[String]) -> Vec<Key> {
     let mut primary: Vec<String> = Vec::new();
     let mut keys = Vec::new();
     for part in &definition.columns {
