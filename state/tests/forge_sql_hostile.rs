@@ -238,6 +238,10 @@ const SHAPES: &[&str] = &[
     "ALTER TABLE users {alter}",
     "CREATE TABLE IF NOT EXISTS extra ({col} {type}, {col} {type} DEFAULT {e})",
     "SHOW {show}",
+    // Migration scripts: several schema statements run whole or not at all.
+    "ALTER TABLE users {alter}; CREATE INDEX extra_idx ON users ({col}); ALTER TABLE users {alter}",
+    "CREATE TABLE IF NOT EXISTS extra ({col} {type}); DROP INDEX uname ON users; DROP TABLE extra",
+    "RENAME TABLE users TO people; ALTER TABLE people {alter}; RENAME TABLE people TO users",
     "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.columns WHERE TABLE_NAME = {e}",
     "SELECT JSON_EXTRACT(doc, {e}), doc->{e}, doc->>{e} FROM users WHERE {c}",
 ];
@@ -494,7 +498,7 @@ fn any_statement_answers_or_errs_and_the_database_keeps_serving() {
                 .saturating_add_signed(miscount as isize)
                 .min(values.len());
             let arguments = values.get(..bound).unwrap_or_default();
-            let schema = ["CREATE", "ALTER", "DROP"]
+            let schema = ["CREATE", "ALTER", "DROP", "RENAME"]
                 .iter()
                 .any(|kind| text.starts_with(kind));
             let endpoint = if schema != other_endpoint {

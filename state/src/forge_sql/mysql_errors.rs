@@ -82,10 +82,20 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
     }
     .or_else(|| {
         if let Some(table) = after("no such table:") {
+            // SQLite names its schema where the statement did not (`CREATE INDEX … ON t`);
+            // the table is the app's.
+            let table = table.strip_prefix("main.").unwrap_or(table);
             Some(format!("Error 1146 (42S02): Table '{table}' doesn't exist"))
         } else if let Some(column) = after("no such column:") {
             Some(format!(
                 "Error 1054 (42S22): Unknown column '{column}' in 'field list'"
+            ))
+        } else if let Some(table) = after("there is already another table or index with this name:")
+        {
+            // SQLite's words for a table renamed onto a name another table has.
+            let table = table.trim_matches(['`', '"']);
+            Some(format!(
+                "Error 1050 (42S01): Table '{table}' already exists"
             ))
         } else if let Some(column) = after("ambiguous column name:") {
             // MySQL names the clause too ("in where clause"); SQLite does not say which.
@@ -283,8 +293,18 @@ mod tests {
             ),
             (
                 1,
+                "no such table: main.tickets",
+                "Error 1146 (42S02): Table 'tickets' doesn't exist",
+            ),
+            (
+                1,
                 "no such column: nme",
                 "Error 1054 (42S22): Unknown column 'nme' in 'field list'",
+            ),
+            (
+                1,
+                "there is already another table or index with this name: people",
+                "Error 1050 (42S01): Table 'people' already exists",
             ),
             (
                 1,
