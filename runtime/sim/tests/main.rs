@@ -50,6 +50,7 @@ mod field_screens;
 mod filters;
 mod groups;
 mod hierarchy;
+mod hostile_requests;
 mod issue_data;
 mod issue_expand;
 mod issue_history;
