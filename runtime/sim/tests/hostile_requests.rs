@@ -174,11 +174,12 @@ impl Draw {
             let Some((name, after)) = after.split_once('}') else {
                 break;
             };
-            out.push_str(if name == "cloudId" {
+            let value: &str = if name == "cloudId" {
                 cloud_id
             } else {
-                *self.pick(PARAMETERS)
-            });
+                self.pick::<&str>(PARAMETERS)
+            };
+            out.push_str(value);
             rest = after;
         }
         out.push_str(rest);
