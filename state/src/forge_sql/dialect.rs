@@ -578,9 +578,10 @@ fn selected_by(select: &sqlparser::ast::Select) -> Vec<Selected> {
     selected
 }
 
-/// Whether a join shows the columns it joins on once rather than each table's copy (`USING`,
-/// `NATURAL`), so that `*` is not each table's columns in turn.
-fn merges_columns(operator: &JoinOperator) -> bool {
+/// Whether a join matches by shared names (`USING`, `NATURAL`): it shows the columns it
+/// joins on once rather than each table's copy, so `*` is not each table's columns in turn,
+/// and a name it shares may be a lateral's column ([`super::lateral`]).
+pub(super) fn merges_columns(operator: &JoinOperator) -> bool {
     let constraint = match operator {
         JoinOperator::Join(constraint)
         | JoinOperator::Inner(constraint)
@@ -606,7 +607,7 @@ fn merges_columns(operator: &JoinOperator) -> bool {
     };
     matches!(
         constraint,
-        JoinConstraint::Using(_) | JoinConstraint::Natural
+        JoinConstraint::Using(_) | JoinConstraint::UsingAlias(..) | JoinConstraint::Natural
     )
 }
 
@@ -1218,15 +1219,9 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
             }
             TableConstraint::Unique(unique) => {
                 let columns = index_columns(&unique.columns)?;
-                keys.push(declared_key_name(
-                    unique.name.as_ref().or(unique.index_name.as_ref()),
-                    &unique.columns,
-                    &keys,
-                ));
-                let name = unique
-                    .name
-                    .as_ref()
-                    .or(unique.index_name.as_ref())
+                let named = unique.name.as_ref().or(unique.index_name.as_ref());
+                keys.push(declared_key_name(named, &unique.columns, &keys));
+                let name = named
                     .map(|name| format!("CONSTRAINT {name} "))
                     .unwrap_or_default();
                 parts.push(format!("{name}UNIQUE ({columns})"));
@@ -1552,9 +1547,9 @@ fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Result<String, Forg
 }
 
 /// SQLite index names are per database, MySQL's per table: an index's SQLite name is its
-/// MySQL name (`key`, [`key_name`]) with the table's name in front, so two tables'
-/// `idx_created` do not collide.
-fn index_name(table: &str, key: &str) -> String {
+/// MySQL name (`key`: [`declared_key_name`], [`unnamed_key_name`]) with the table's name in
+/// front, so two tables' `idx_created` do not collide.
+pub(super) fn index_name(table: &str, key: &str) -> String {
     let table = table.trim_matches(|c| c == '`' || c == '"');
     format!("\"{}\"", format!("{table}__{key}").replace('"', ""))
 }

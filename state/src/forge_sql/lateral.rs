@@ -288,16 +288,7 @@ impl Rewriter {
                         | JoinOperator::FullOuter(_) => {
                             return Err(refused("its SELECT also has a RIGHT or FULL join"));
                         }
-                        operator
-                            if matches!(
-                                join_constraint(operator),
-                                Some(
-                                    JoinConstraint::Natural
-                                        | JoinConstraint::Using(_)
-                                        | JoinConstraint::UsingAlias(..)
-                                )
-                            ) =>
-                        {
+                        operator if super::dialect::merges_columns(operator) => {
                             return Err(refused("its SELECT also joins by NATURAL or USING"));
                         }
                         _ => {}
@@ -418,18 +409,6 @@ impl Rewriter {
 
 fn is_lateral(factor: &TableFactor) -> bool {
     matches!(factor, TableFactor::Derived { lateral: true, .. })
-}
-
-fn join_constraint(operator: &JoinOperator) -> Option<&JoinConstraint> {
-    match operator {
-        JoinOperator::Join(constraint)
-        | JoinOperator::Inner(constraint)
-        | JoinOperator::Left(constraint)
-        | JoinOperator::LeftOuter(constraint)
-        | JoinOperator::CrossJoin(constraint)
-        | JoinOperator::StraightJoin(constraint) => Some(constraint),
-        _ => None,
-    }
 }
 
 /// `TRUE` or `1`, as drizzle writes `ON true`.

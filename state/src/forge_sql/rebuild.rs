@@ -191,7 +191,7 @@ pub(super) fn apply(
         let unique = if *unique { "UNIQUE " } else { "" };
         let create = format!(
             "CREATE {unique}INDEX {} ON {} ({columns})",
-            quoted(&format!("{table}__{key}")),
+            super::dialect::index_name(&table, &key),
             quoted(&table)
         );
         return connection
@@ -204,8 +204,13 @@ pub(super) fn apply(
             let drop = format!("DROP INDEX {}", quoted(&index));
             return connection.execute(&drop, []).map(|_| ()).map_err(map_error);
         }
-        if *if_exists && !definition.clone().drop_unique_key(name) {
-            return Ok(());
+        // A unique key of the definition: taken out here, the table rebuilt below.
+        if !definition.drop_unique_key(name) {
+            return if *if_exists {
+                Ok(())
+            } else {
+                Err(cannot_drop(name))
+            };
         }
     }
     // A generated column is computed, never copied (SQLite refuses a value for one).
@@ -680,13 +685,8 @@ impl Definition {
                 }
                 self.constraints = kept;
             }
-            // Made by `apply` without a rebuild.
-            Change::AddIndex { .. } => {}
-            Change::DropIndex { name, .. } => {
-                if !self.drop_unique_key(name) {
-                    return Err(cannot_drop(name));
-                }
-            }
+            // Made by `apply`: an index without a rebuild, a dropped key before it.
+            Change::AddIndex { .. } | Change::DropIndex { .. } => {}
             Change::DropPrimaryKey => {
                 let before = self.constraints.len();
                 self.constraints.retain(|part| !is_primary_key(part));
