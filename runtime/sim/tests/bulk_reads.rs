@@ -9,7 +9,7 @@ use crate::common;
 use crate::contract::Contract;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send, start, start_with};
-use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER, Seed, SimConfig};
+use kiln_sim::{Seed, SimConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -46,13 +46,6 @@ fn comment_ids(page: &Value) -> Vec<String> {
         .flatten()
         .map(|c| c["id"].as_str().unwrap_or_default().to_owned())
         .collect()
-}
-
-fn not_modelled(reply: &common::Reply) -> bool {
-    reply
-        .headers
-        .get(SIMULATOR_HEADER)
-        .is_some_and(|value| value == NOT_MODELLED)
 }
 
 #[tokio::test]
@@ -494,7 +487,7 @@ async fn status_categories_are_jiras_four_as_statuses_carry_them() {
             reply.text
         );
         contract.check_ref("getStatusCategory 404", "ErrorCollection", &reply.body);
-        assert!(!not_modelled(&reply), "{unknown}");
+        assert!(!reply.is_not_modelled(), "{unknown}");
     }
     sim.shutdown().await;
 }
@@ -517,7 +510,7 @@ async fn the_locale_is_the_one_each_user_carries() {
         .put(LOCALE, &json!({ "locale": "de_DE" }))
         .await;
     assert_eq!(set.status, StatusCode::NOT_IMPLEMENTED);
-    assert!(not_modelled(&set));
+    assert!(set.is_not_modelled());
     sim.shutdown().await;
 }
 

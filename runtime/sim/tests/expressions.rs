@@ -17,13 +17,6 @@ async fn evaluate(sim: &kiln_sim::Simulator, who: &str, path: &str, body: &Value
     caller(sim, who).post(path, body).await
 }
 
-fn is_not_modelled(reply: &common::Reply) -> bool {
-    reply
-        .headers
-        .get("x-kiln-simulator")
-        .is_some_and(|v| v == "not-modelled")
-}
-
 #[tokio::test]
 async fn an_issue_in_context_evaluates_in_both_versions_with_its_complexity() {
     let sim = start().await;
@@ -330,7 +323,7 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
             json!({ "errorMessages": [message], "errors": {} }),
             "{expression}"
         );
-        assert!(!is_not_modelled(&reply));
+        assert!(!reply.is_not_modelled());
     }
     // Jira's limits: too long, too many steps.
     let at_limit = format!("'{}'", "é".repeat(998));
@@ -435,7 +428,7 @@ async fn what_jira_evaluates_but_the_simulator_does_not_is_a_marked_501() {
             "{body}: {}",
             reply.text
         );
-        assert!(is_not_modelled(&reply), "{body}");
+        assert!(reply.is_not_modelled(), "{body}");
         assert!(
             reply.body["errorMessages"][0]
                 .as_str()
@@ -629,7 +622,7 @@ async fn analyse_checks_syntax_with_the_evaluators_parser() {
     )
     .await;
     assert_eq!(typed.status, StatusCode::NOT_IMPLEMENTED, "{}", typed.text);
-    assert!(is_not_modelled(&typed));
+    assert!(typed.is_not_modelled());
     let template = evaluate(&sim, USER, ANALYSE, &json!({ "expressions": ["throw 1"] })).await;
     assert_eq!(
         template.status,
@@ -637,7 +630,7 @@ async fn analyse_checks_syntax_with_the_evaluators_parser() {
         "{}",
         template.text
     );
-    assert!(is_not_modelled(&template));
+    assert!(template.is_not_modelled());
     let many: Vec<String> = (0..101).map(|n| n.to_string()).collect();
     for body in [
         json!({ "expressions": many }),

@@ -11,8 +11,8 @@
 
 use crate::common;
 
-use common::{ADMIN, USER, as_user, caller, start};
-use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER, spec_operations};
+use common::{ADMIN, USER, as_user, caller, not_modelled, start};
+use kiln_sim::spec_operations;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -185,12 +185,6 @@ impl Draw {
         out.push_str(rest);
         out
     }
-}
-
-fn not_modelled(headers: &reqwest::header::HeaderMap) -> bool {
-    headers
-        .get(SIMULATOR_HEADER)
-        .is_some_and(|value| value == NOT_MODELLED)
 }
 
 fn rounds() -> usize {

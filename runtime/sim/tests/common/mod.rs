@@ -10,7 +10,7 @@ pub mod hook_receiver;
 pub mod oauth;
 pub mod spec_snapshot;
 
-use kiln_sim::{SeedUser, SimConfig, SimUser, Simulator};
+use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER, SeedUser, SimConfig, SimUser, Simulator};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
@@ -105,7 +105,20 @@ pub struct Reply {
     pub text: String,
 }
 
+/// Whether an answer carries the simulator's mark for an operation (or a part of one) it
+/// does not model, its 501.
+pub fn not_modelled(headers: &HeaderMap) -> bool {
+    headers
+        .get(SIMULATOR_HEADER)
+        .is_some_and(|value| value == NOT_MODELLED)
+}
+
 impl Reply {
+    /// Whether this answer is the simulator's mark for what it does not model ([`not_modelled`]).
+    pub fn is_not_modelled(&self) -> bool {
+        not_modelled(&self.headers)
+    }
+
     /// The string at JSON pointer `pointer` (`/values/0/id`), which must exist.
     pub fn str_at(&self, pointer: &str) -> String {
         self.body
