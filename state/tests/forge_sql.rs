@@ -1783,6 +1783,12 @@ fn unnamed_indexes_take_mysql_names() {
     );
     run(&mut db, "ALTER TABLE t ADD INDEX (b)", json!([]));
     run(&mut db, "ALTER TABLE t ADD INDEX (id, a)", json!([]));
+    // Two in one statement: the second is named against the first, as MySQL names them.
+    run(
+        &mut db,
+        "ALTER TABLE t ADD COLUMN c INT, ADD INDEX (c), ADD UNIQUE (c, a)",
+        json!([]),
+    );
     let keys = run(&mut db, "SHOW INDEX FROM t", json!([]));
     let mut names: Vec<&str> = rows(&keys)
         .iter()
@@ -1790,11 +1796,16 @@ fn unnamed_indexes_take_mysql_names() {
         .filter_map(|row| row["Key_name"].as_str())
         .collect();
     names.sort_unstable();
-    assert_eq!(names, ["PRIMARY", "a", "a_2", "b", "b_2", "id"], "{keys}");
+    assert_eq!(
+        names,
+        ["PRIMARY", "a", "a_2", "b", "b_2", "c", "c_2", "id"],
+        "{keys}"
+    );
     for drop in [
         "ALTER TABLE t DROP INDEX a_2",
         "DROP INDEX id ON t",
         "ALTER TABLE t DROP INDEX b",
+        "ALTER TABLE t DROP INDEX c_2, DROP INDEX c",
     ] {
         run(&mut db, drop, json!([]));
     }
