@@ -487,6 +487,58 @@ async fn priorities_by_name_id_and_order() {
     }
 }
 
+/// `key` (`issuekey`, `id`, `issue`) takes `<`, `<=`, `>`, `>=` as Jira's does:
+/// the bound names an issue by key or id, as `=` does, and the range is that
+/// issue's project's keys by number, so KILN-10 comes after KILN-9 and no SEC
+/// issue is in a KILN range. A bound that names no issue is refused as `=`
+/// refuses it.
+#[tokio::test]
+async fn issue_keys_compare_by_number_within_the_bounds_project() {
+    let sim = site(&tuesday()).await;
+    let alice = caller(&sim, ADMIN);
+    for n in 7..=11 {
+        let created = alice
+            .post(
+                "/rest/api/3/issue",
+                &json!({ "fields": {
+                    "project": { "key": "KILN" }, "issuetype": { "name": "Task" },
+                    "summary": format!("Issue {n}"),
+                } }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        assert_eq!(created.body["key"], format!("KILN-{n}"), "{}", created.text);
+    }
+    let kiln_9 = alice.get("/rest/api/3/issue/KILN-9").await.str_at("/id");
+    let everywhere = |clause: &str| format!("{clause} ORDER BY key");
+    let cases: Vec<(String, &[&str])> = vec![
+        (everywhere("key > KILN-9"), &["KILN-10", "KILN-11"]),
+        (everywhere("issuekey >= kiln-9"), &["KILN-9", "KILN-10", "KILN-11"]),
+        (everywhere("issue < KILN-3"), &["KILN-1", "KILN-2"]),
+        (everywhere("key <= KILN-2"), &["KILN-1", "KILN-2"]),
+        (everywhere(&format!("id > {kiln_9}")), &["KILN-10", "KILN-11"]),
+        (everywhere("key >= SEC-1"), &["SEC-1", "SEC-2"]),
+        (everywhere("key > SEC-2"), &[]),
+        (
+            everywhere("key > KILN-2 AND key < KILN-10 AND key != KILN-5"),
+            &["KILN-3", "KILN-4", "KILN-6", "KILN-7", "KILN-8", "KILN-9"],
+        ),
+        (
+            everywhere("NOT key > KILN-2 AND project = KILN"),
+            &["KILN-1", "KILN-2"],
+        ),
+    ];
+    for (jql, expected) in &cases {
+        assert_eq!(keys(&alice, jql).await, owned(expected), "{jql}");
+    }
+    assert_eq!(
+        keys(&alice, "key > KILN-99").await,
+        Err(String::from(
+            "An issue with key 'KILN-99' does not exist for field 'key'."
+        ))
+    );
+}
+
 #[tokio::test]
 async fn bad_values_are_refused_in_jiras_words() {
     let sim = site(&tuesday()).await;

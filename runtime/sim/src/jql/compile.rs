@@ -7,7 +7,7 @@ use super::JqlError;
 use super::dates::{self, DateTest, Resolution};
 use super::due_date::{self, DueDateTest};
 use super::entity_property::{self, PropertySort, PropertyTest};
-use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
+use super::parser::{Ast, Clause, Expr, Operand, Operator, ordering_holds, parse};
 use super::saved_filter::{self, Expansion};
 use super::text_search::TextQuery;
 use crate::adf;
@@ -73,6 +73,14 @@ enum Predicate {
         operator: &'static str,
         /// The bound's position in [`PRIORITIES`].
         rank: usize,
+    },
+    /// `<`, `>`, `<=`, `>=` on `key` (`issuekey`, `id`, `issue`): issues of
+    /// the bound's project whose key's number is above or below the bound's,
+    /// so `key > KILN-10` is KILN-11 on, as in Jira.
+    KeyRange {
+        project: String,
+        operator: &'static str,
+        number: u64,
     },
     /// A clause on an issue property path an app indexes
     /// (`entity_property.rs`).
@@ -434,6 +442,11 @@ impl<'a> Resolver<'a> {
             (&field, clause.operator)
         {
             return priority_rank(&clause.field, operator, &clause.operand);
+        }
+        if let (Field::Value(ValueField::Key), Operator::Ordering(operator)) =
+            (&field, clause.operator)
+        {
+            return self.key_range(&clause.field, operator, &clause.operand);
         }
         if let (Field::Custom(number, kind), Operator::Ordering(operator)) =
             (&field, clause.operator)
@@ -827,6 +840,37 @@ impl<'a> Resolver<'a> {
             .collect()
     }
 
+    /// A range clause on `key`: the bound names an issue the caller may
+    /// browse, by key or id, as `=` does; the range is that issue's project's
+    /// keys above or below its number (Jira orders keys within a project by
+    /// number, so `KILN-9 < KILN-10`).
+    fn key_range(
+        &self,
+        name: &str,
+        operator: &'static str,
+        operand: &Operand,
+    ) -> Result<Predicate, JqlError> {
+        let Operand::Literal(literal) = operand else {
+            return Err(JqlError(format!(
+                "The operator '{operator}' requires a single value for the field '{name}'."
+            )));
+        };
+        let bound = self
+            .world
+            .visible_issue(self.caller, literal)
+            .and_then(|index| self.world.issues.get(index))
+            .ok_or_else(|| {
+                JqlError(format!(
+                    "An issue with key '{literal}' does not exist for field '{name}'."
+                ))
+            })?;
+        Ok(Predicate::KeyRange {
+            project: bound.project_key.clone(),
+            operator,
+            number: key_number(bound),
+        })
+    }
+
     /// A range clause on a custom field: numbers with the `numberrange` searcher,
     /// dates and date-times (whose searchers are ranges); others refuse the
     /// operator, as Jira does.
@@ -1206,14 +1250,15 @@ impl Predicate {
             }
             Self::PriorityRank { operator, rank } => {
                 // A lower position is a higher priority.
-                let o = rank.cmp(&priority_rank_of(issue));
-                match *operator {
-                    "<" => o == Ordering::Less,
-                    "<=" => o != Ordering::Greater,
-                    ">" => o == Ordering::Greater,
-                    ">=" => o != Ordering::Less,
-                    _ => false,
-                }
+                ordering_holds(operator, rank.cmp(&priority_rank_of(issue)))
+            }
+            Self::KeyRange {
+                project,
+                operator,
+                number,
+            } => {
+                issue.project_key == *project
+                    && ordering_holds(operator, key_number(issue).cmp(number))
             }
             Self::Values {
                 field,
@@ -1253,13 +1298,7 @@ impl Predicate {
                         .map(|v| v.as_str().cmp(b.as_str())),
                     _ => None,
                 };
-                ordering.is_some_and(|o| match *operator {
-                    "<" => o == Ordering::Less,
-                    "<=" => o != Ordering::Greater,
-                    ">" => o == Ordering::Greater,
-                    ">=" => o != Ordering::Less,
-                    _ => false,
-                })
+                ordering.is_some_and(|o| ordering_holds(operator, o))
             }
         }
     }

@@ -22,7 +22,7 @@ use std::cmp::Ordering;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 use super::JqlError;
-use super::parser::{Clause, Operand, Operator};
+use super::parser::{Clause, Operand, Operator, ordering_holds};
 use crate::world::custom_field::parse_date;
 
 /// How a field's values are compared, and which literals it takes.
@@ -191,13 +191,7 @@ impl DateTest {
         };
         if let Some(operator) = self.ordering {
             let ordering = self.bounds.first().copied().flatten().and_then(compare);
-            return ordering.is_some_and(|o| match operator {
-                "<" => o == Ordering::Less,
-                "<=" => o != Ordering::Greater,
-                ">" => o == Ordering::Greater,
-                ">=" => o != Ordering::Less,
-                _ => false,
-            });
+            return ordering.is_some_and(|o| ordering_holds(operator, o));
         }
         let hit = self.bounds.iter().any(|bound| match bound {
             None => have.is_none(),

@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 use super::JqlError;
 use super::dates::{self, DateTest, Resolution};
 use super::lexer::is_word_char;
-use super::parser::{Clause, Operand, Operator};
+use super::parser::{Clause, Operand, Operator, ordering_holds};
 use super::text_search::TextQuery;
 use crate::world::entity_property_index::IndexedPath;
 use crate::world::{IssueRecord, World};
@@ -424,7 +424,7 @@ impl PropertyTest {
                             .copied()
                             .flatten()
                             .and_then(|bound| n.partial_cmp(&bound))
-                            .is_some_and(|o| ordered(operator, o))
+                            .is_some_and(|o| ordering_holds(operator, o))
                     }),
                     None => wanted.iter().any(|w| match w {
                         None => have.is_empty(),
@@ -463,16 +463,6 @@ impl PropertyTest {
             }
         };
         if self.negate { !hit && has_value } else { hit }
-    }
-}
-
-fn ordered(operator: &str, ordering: Ordering) -> bool {
-    match operator {
-        "<" => ordering == Ordering::Less,
-        "<=" => ordering != Ordering::Greater,
-        ">" => ordering == Ordering::Greater,
-        ">=" => ordering != Ordering::Less,
-        _ => false,
     }
 }
 

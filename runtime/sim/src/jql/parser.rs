@@ -108,8 +108,9 @@ pub(crate) enum Operator {
     NotIn,
     Is,
     IsNot,
-    /// `<`, `>`, `<=`, `>=`: custom date and range-searched number fields take
-    /// them; for any other field the message names the field.
+    /// `<`, `>`, `<=`, `>=`: dates, priorities, issue keys, custom date and
+    /// range-searched number fields take them; for any other field the
+    /// message names the field. Read by [`ordering_holds`].
     Ordering(&'static str),
 }
 
@@ -126,6 +127,20 @@ impl Operator {
             Self::IsNot => "is not",
             Self::Ordering(op) => op,
         }
+    }
+}
+
+/// Whether `ordering` (the issue's value against the clause's bound) meets a
+/// `<`, `<=`, `>` or `>=` clause: the one reading of [`Operator::Ordering`]
+/// every field that takes it shares.
+pub(crate) fn ordering_holds(operator: &str, ordering: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::{Greater, Less};
+    match operator {
+        "<" => ordering == Less,
+        "<=" => ordering != Greater,
+        ">" => ordering == Greater,
+        ">=" => ordering != Less,
+        _ => false,
     }
 }
 
