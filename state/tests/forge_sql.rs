@@ -1770,6 +1770,60 @@ fn the_largest_mysql_count_reads_every_row() {
     assert_eq!(deleted["rows"]["affectedRows"], 2, "{deleted}");
 }
 
+/// A bound count is a non-negative integer, as TiDB's planner takes it (`Error 1210`
+/// otherwise), and a count TiDB's grammar does not read is refused before anything runs;
+/// SQLite would read `-1` as "every row" and take `'2'`.
+#[test]
+fn counts_are_what_tidb_takes() {
+    let mut db = database();
+    run(&mut db, "CREATE TABLE n (v INT PRIMARY KEY)", json!([]));
+    run(&mut db, "INSERT INTO n VALUES (1), (2), (3)", json!([]));
+    let page = "SELECT v FROM n ORDER BY v LIMIT ? OFFSET ?";
+    assert_eq!(
+        run(&mut db, page, json!([2, 1]))["rows"],
+        json!([{"v": 2}, {"v": 3}])
+    );
+    assert_eq!(run(&mut db, page, json!([0, 0]))["rows"], json!([]));
+    for params in [
+        json!([-1, 0]),
+        json!(["2", 0]),
+        json!([1.5, 0]),
+        json!([null, 0]),
+        json!([2, -1]),
+    ] {
+        let error = refused(&mut db, page, params.clone());
+        assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{params}");
+        assert!(
+            error
+                .message
+                .contains("Error 1210 (HY000): Incorrect arguments to LIMIT"),
+            "{params}: {error}"
+        );
+    }
+    let deleted = run(&mut db, "DELETE FROM n ORDER BY v DESC LIMIT ?", json!([1]));
+    assert_eq!(deleted["rows"]["affectedRows"], 1, "{deleted}");
+    for query in [
+        "SELECT v FROM n LIMIT -1",
+        "SELECT v FROM n LIMIT '2'",
+        "SELECT v FROM n LIMIT NOW()",
+        "UPDATE n SET v = v + 10 LIMIT 1.5",
+    ] {
+        let error = refused(&mut db, query, json!([]));
+        assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{query}");
+        assert!(error.message.contains("LIMIT and OFFSET"), "{query}: {error}");
+    }
+    assert!(
+        refused(&mut db, "SELECT v FROM n LIMIT 'two'", json!([]))
+            .message
+            .ends_with("not 'two'")
+    );
+    assert_eq!(
+        run(&mut db, "SELECT v FROM n ORDER BY v", json!([]))["rows"],
+        json!([{"v": 1}, {"v": 2}]),
+        "nothing refused changed a row"
+    );
+}
+
 /// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
 /// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
 /// and listed by that name.

@@ -45,6 +45,7 @@ use super::mysql_errors::{
 };
 use super::rebuild;
 use super::show;
+use super::limit_clauses::register_limit_count;
 use super::sleep_function::{StatementDeadline, register_sleep};
 use super::values::{ColumnType, parameters};
 
@@ -335,6 +336,7 @@ impl ForgeSqlDatabase {
         register_mysql_functions(&connection)?;
         let statement_deadline = StatementDeadline::new();
         register_sleep(&connection, statement_deadline.clone())?;
+        register_limit_count(&connection)?;
         let upsert_updates = Arc::new(UpdateRows::default());
         let update_rows = Arc::new(UpdateRows::default());
         for (name, rows) in [
