@@ -45,7 +45,7 @@ impl ManifestError {
             line: None,
             column: None,
             field: String::new(),
-            message: message.into(),
+            message: printable(message.into()),
         }
     }
 
@@ -58,7 +58,7 @@ impl ManifestError {
     }
 
     pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = field.into();
+        self.field = printable(field.into());
         self
     }
 
@@ -84,5 +84,66 @@ impl fmt::Display for ManifestError {
             write!(f, "{}: ", self.field)?;
         }
         f.write_str(&self.message)
+    }
+}
+
+/// `text` with every character that could change what a terminal or a log line shows escaped
+/// as Rust escapes it (`\u{1b}`, `\n`): an error's field and message quote the manifest's own
+/// keys and values, and an app's author may have put an escape sequence, a line break that
+/// forges a second log line, or a bidirectional override that reorders the line into them.
+/// Applied where an error is made, so the text is safe wherever it goes (a terminal, a log,
+/// the admin API's JSON).
+fn printable(text: String) -> String {
+    if !text.chars().any(unprintable) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if unprintable(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// C0 and C1 controls (the line feed among them), DEL, the bidirectional controls, the line
+/// and paragraph separators, and the zero-width characters that hide text.
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Threat: a manifest key or value built to repaint the operator's terminal, forge a log
+    /// line or reorder what is read, quoted by an error.
+    #[test]
+    fn an_errors_field_and_message_print_no_control_character() {
+        let error = ManifestError::new(
+            ManifestErrorKind::Invalid,
+            "unknown key \"\u{1b}[2J\" \u{202e}gnp.exe\nERROR: forged",
+        )
+        .field("permissions.\u{1b}[31mred\u{7}");
+        let printed = error.to_string();
+        assert_eq!(
+            printed,
+            "permissions.\\u{1b}[31mred\\u{7}: unknown key \"\\u{1b}[2J\" \\u{202e}gnp.exe\\u{a}ERROR: forged"
+        );
+        assert!(!printed.chars().any(unprintable), "{printed}");
+        let plain = ManifestError::new(
+            ManifestErrorKind::Invalid,
+            "unknown scope \"read:jira-wrok\"",
+        );
+        assert_eq!(plain.message, "unknown scope \"read:jira-wrok\"");
     }
 }

@@ -7,6 +7,7 @@
 pub mod catalogue;
 mod error;
 pub mod manifest;
+mod suggest;
 pub mod yaml;
 
 pub use catalogue::{

@@ -28,12 +28,11 @@ impl Scope {
 
     /// The known scope nearest to `input`, if any is close enough to be a typo.
     pub fn suggest(input: &str) -> Option<Scope> {
-        Scope::ALL
-            .iter()
-            .map(|scope| (strsim::osa_distance(input, scope.as_str()), *scope))
-            .filter(|(distance, _)| *distance <= MAX_SUGGESTION_DISTANCE && *distance < input.len())
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, scope)| scope)
+        crate::suggest::nearest(
+            input,
+            Scope::ALL.iter().map(|scope| (*scope, scope.as_str())),
+            MAX_SUGGESTION_DISTANCE,
+        )
     }
 }
 

@@ -153,16 +153,11 @@ impl ProductEvent {
 
     /// The known event within [`MAX_SUGGESTION_DISTANCE`] edits of `input`.
     fn nearest(input: &str) -> Option<ProductEvent> {
-        // The distance is at least the difference in length: skipping the
-        // names too far apart to qualify keeps a long hostile name from
-        // costing a quadratic comparison with each of them.
-        let length = input.chars().count();
-        ProductEvent::all()
-            .filter(|event| length.abs_diff(event.as_str().len()) <= MAX_SUGGESTION_DISTANCE)
-            .map(|event| (strsim::osa_distance(input, event.as_str()), event))
-            .filter(|(distance, _)| *distance <= MAX_SUGGESTION_DISTANCE && *distance < input.len())
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, event)| event)
+        crate::suggest::nearest(
+            input,
+            ProductEvent::all().map(|event| (event, event.as_str())),
+            MAX_SUGGESTION_DISTANCE,
+        )
     }
 }
 

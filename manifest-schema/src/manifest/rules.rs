@@ -329,12 +329,9 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 continue;
             };
             if manifest.function(function).is_none() {
-                let suggestion = functions
-                    .iter()
-                    .map(|f| (strsim::osa_distance(function, &f.key), f.key.as_str()))
-                    .filter(|(distance, _)| *distance <= 3)
-                    .min_by_key(|(distance, _)| *distance)
-                    .map(|(_, key)| format!(" (did you mean {key:?}?)"))
+                let keys = functions.iter().map(|f| (f.key.as_str(), f.key.as_str()));
+                let suggestion = crate::suggest::nearest(function, keys, 3)
+                    .map(|key| format!(" (did you mean {key:?}?)"))
                     .unwrap_or_default();
                 return Err(violation(
                     item.key("function"),
