@@ -12,6 +12,7 @@ mod consent;
 mod e2e;
 mod engine_host;
 mod forge_examples;
+mod hostile_requests;
 mod jira_software_events;
 mod lifecycle;
 mod pre_uninstall;
