@@ -1810,7 +1810,10 @@ fn counts_are_what_tidb_takes() {
     ] {
         let error = refused(&mut db, query, json!([]));
         assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{query}");
-        assert!(error.message.contains("LIMIT and OFFSET"), "{query}: {error}");
+        assert!(
+            error.message.contains("LIMIT and OFFSET"),
+            "{query}: {error}"
+        );
     }
     assert!(
         refused(&mut db, "SELECT v FROM n LIMIT 'two'", json!([]))
@@ -1821,6 +1824,64 @@ fn counts_are_what_tidb_takes() {
         run(&mut db, "SELECT v FROM n ORDER BY v", json!([]))["rows"],
         json!([{"v": 1}, {"v": 2}]),
         "nothing refused changed a row"
+    );
+}
+
+/// A number column takes numbers, and text that reads as one, as MySQL's strict mode (TiDB's
+/// default) does: other text is `Error 1366`, where SQLite would store it as text.
+#[test]
+fn number_columns_refuse_text_that_is_no_number() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE t (id INT PRIMARY KEY, n INT, b BIGINT, d DECIMAL(10, 2), f DOUBLE, \
+         ok BOOLEAN, s VARCHAR(10))",
+        json!([]),
+    );
+    for (column, kind) in [
+        ("n", "int"),
+        ("b", "bigint"),
+        ("d", "decimal"),
+        ("f", "double"),
+        ("ok", "tinyint"),
+    ] {
+        for value in ["abc", "", "12abc", "0x1A"] {
+            let insert = format!("INSERT INTO t (id, {column}) VALUES (1, ?)");
+            let error = refused(&mut db, &insert, json!([value]));
+            assert_eq!(
+                error.code,
+                ForgeSqlCode::SqlExecutionError,
+                "{column} {value:?}"
+            );
+            assert!(
+                error.message.starts_with(&format!(
+                    "Error 1366 (HY000): Incorrect {kind} value for column '{column}' at row 1"
+                )),
+                "{column} {value:?}: {error}"
+            );
+        }
+    }
+    // Text that reads as a number is that number; text columns take anything.
+    run(
+        &mut db,
+        "INSERT INTO t VALUES (1, '12', ' 9007199254740993 ', '3.5', '1e3', '1', 'abc')",
+        json!([]),
+    );
+    assert_eq!(
+        run(&mut db, "SELECT n, b, d, f, ok, s FROM t", json!([]))["rows"],
+        json!([{"n": 12, "b": "9007199254740993", "d": "3.50", "f": 1000.0, "ok": 1, "s": "abc"}])
+    );
+    // An UPDATE is held to the same rule, and a range check comes after the type's.
+    let error = refused(&mut db, "UPDATE t SET n = 'many'", json!([]));
+    assert!(error.message.contains("Error 1366"), "{error}");
+    let error = refused(&mut db, "UPDATE t SET n = 99999999999", json!([]));
+    assert!(error.message.contains("Error 1264"), "{error}");
+    assert_eq!(
+        run(&mut db, "SHOW CREATE TABLE t", json!([]))["rows"][0]["Create Table"]
+            .as_str()
+            .map(|text| text.contains("kiln_")),
+        Some(false),
+        "Kiln's checks are not the app's"
     );
 }
 

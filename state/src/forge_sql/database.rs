@@ -39,13 +39,13 @@ use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::lateral::check_single_row_limits;
+use super::limit_clauses::register_limit_count;
 use super::limits::ForgeSqlLimits;
 use super::mysql_errors::{
     duplicate_key_message, left_out_message, mysql_message, name_entry_limit,
 };
 use super::rebuild;
 use super::show;
-use super::limit_clauses::register_limit_count;
 use super::sleep_function::{StatementDeadline, register_sleep};
 use super::values::{ColumnType, parameters};
 

@@ -1314,8 +1314,16 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
         );
     } else {
         let mut declared = declared_type(&column.data_type)?;
-        // Read from the type as declared_type wrote it, before any marker is added.
-        check = size_check(&name.value, &declared);
+        // Read from the type as declared_type wrote it, before any marker is added. The type
+        // check comes first: SQLite reports the first CHECK that fails, and text in a number
+        // column is MySQL's 1366 before it is any range's 1264.
+        check = match (
+            number_check(&name.value, &declared),
+            size_check(&name.value, &declared),
+        ) {
+            (Some(number), Some(size)) => Some(number + &size),
+            (number, size) => number.or(size),
+        };
         if column
             .options
             .iter()
@@ -1420,6 +1428,36 @@ pub(super) fn auto_increment_type(text: &str) -> Option<String> {
 pub(super) const TOO_LONG_CHECK: &str = "kiln_too_long:";
 pub(super) const OUT_OF_RANGE_CHECK: &str = "kiln_out_of_range:";
 pub(super) const ENUM_CHECK: &str = "kiln_enum:";
+/// The CHECK that refuses text in a number column; its name carries the type as TiDB names it
+/// in the error (`kiln_not_a_number:int:n`), [`number_check`].
+pub(super) const NOT_A_NUMBER_CHECK: &str = "kiln_not_a_number:";
+
+/// The CHECK that holds a number column (integers, `DECIMAL`, `FLOAT`, `DOUBLE`, `BOOLEAN`) to
+/// numbers. MySQL in strict mode (TiDB's default) refuses text that is no number with `Error
+/// 1366 (HY000): Incorrect int value`; SQLite keeps such text as text, so `'abc'` (or `''`)
+/// would be stored and read back where Forge refuses it. The column's affinity has already
+/// made every well-formed number (`'12'`, `' 3.5 '`, `'1e3'`) one when a CHECK runs, so text
+/// left is text MySQL refuses. `None` for other types.
+fn number_check(column: &str, declared: &str) -> Option<String> {
+    let first = declared.split(['(', ' ']).next()?;
+    // TiDB's name for the type in its message (`types.TypeStr`).
+    let kind = match first {
+        "TINYINT" | "BOOLEAN" | "BOOL" => "tinyint",
+        "SMALLINT" => "smallint",
+        "MEDIUMINT" => "mediumint",
+        "INT" | "INTEGER" => "int",
+        "BIGINT" => "bigint",
+        "DECIMAL" | "NUMERIC" | "DEC" | "FIXED" => "decimal",
+        "FLOAT" => "float",
+        "DOUBLE" | "REAL" => "double",
+        _ => return None,
+    };
+    let quoted = super::rebuild::quoted(column);
+    let name = column.replace('"', "");
+    Some(format!(
+        " CONSTRAINT \"{NOT_A_NUMBER_CHECK}{kind}:{name}\" CHECK (typeof({quoted}) <> 'text')"
+    ))
+}
 
 /// The CHECK that holds `column` to the size of its declared type (as [`declared_type`] wrote
 /// it): characters for `CHAR`/`VARCHAR(n)`, bytes for the `TEXT` and `BLOB` sizes, the range of

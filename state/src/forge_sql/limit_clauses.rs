@@ -56,11 +56,13 @@ pub(super) fn register_limit_count(connection: &Connection) -> rusqlite::Result<
     let flags = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
         | FunctionFlags::SQLITE_INNOCUOUS;
-    connection.create_scalar_function(LIMIT_COUNT, 1, flags, |context: &Context<'_>| {
-        match context.get_raw(0) {
-            ValueRef::Integer(count) if count >= 0 => Ok(count),
-            _ => Err(rusqlite::Error::UserFunctionError(INCORRECT_ARGUMENTS.into())),
-        }
+    connection.create_scalar_function(LIMIT_COUNT, 1, flags, |context: &Context<'_>| match context
+        .get_raw(0)
+    {
+        ValueRef::Integer(count) if count >= 0 => Ok(count),
+        _ => Err(rusqlite::Error::UserFunctionError(
+            INCORRECT_ARGUMENTS.into(),
+        )),
     })
 }
 

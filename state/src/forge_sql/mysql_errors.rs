@@ -9,7 +9,7 @@
 
 use rusqlite::Connection;
 
-use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
+use super::dialect::{ENUM_CHECK, NOT_A_NUMBER_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
 use super::error::ForgeSqlError;
 use super::information_schema::DATABASE_NAME;
 use super::rebuild::{definition_of, has_words, key_columns};
@@ -72,6 +72,13 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
                 format!("Error 1406 (22001): Data too long for column '{column}' at row 1")
             } else if let Some(column) = name.strip_prefix(ENUM_CHECK) {
                 format!("Error 1265 (01000): Data truncated for column '{column}' at row 1")
+            } else if let Some((kind, column)) = name
+                .strip_prefix(NOT_A_NUMBER_CHECK)
+                .and_then(|rest| rest.split_once(':'))
+            {
+                // TiDB quotes the value too; which value of the statement failed is not
+                // known here.
+                format!("Error 1366 (HY000): Incorrect {kind} value for column '{column}' at row 1")
             } else if let Some(column) = name.strip_prefix(OUT_OF_RANGE_CHECK) {
                 format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
             } else {
