@@ -179,7 +179,7 @@ fn apply(source: &str, edit: &Edit) -> String {
 /// `source` with its `n`th word (wrapping) replaced by `with(word)`.
 fn on_word(source: &str, n: usize, with: impl Fn(&str) -> String) -> String {
     let words: Vec<(usize, &str)> = source
-        .split(|c: char| c == ' ' || c == '\n')
+        .split([' ', '\n'])
         .scan(0usize, |offset, word| {
             let start = *offset;
             *offset += word.len() + 1;

@@ -513,10 +513,16 @@ async fn issue_keys_compare_by_number_within_the_bounds_project() {
     let everywhere = |clause: &str| format!("{clause} ORDER BY key");
     let cases: Vec<(String, &[&str])> = vec![
         (everywhere("key > KILN-9"), &["KILN-10", "KILN-11"]),
-        (everywhere("issuekey >= kiln-9"), &["KILN-9", "KILN-10", "KILN-11"]),
+        (
+            everywhere("issuekey >= kiln-9"),
+            &["KILN-9", "KILN-10", "KILN-11"],
+        ),
         (everywhere("issue < KILN-3"), &["KILN-1", "KILN-2"]),
         (everywhere("key <= KILN-2"), &["KILN-1", "KILN-2"]),
-        (everywhere(&format!("id > {kiln_9}")), &["KILN-10", "KILN-11"]),
+        (
+            everywhere(&format!("id > {kiln_9}")),
+            &["KILN-10", "KILN-11"],
+        ),
         (everywhere("key >= SEC-1"), &["SEC-1", "SEC-2"]),
         (everywhere("key > SEC-2"), &[]),
         (
