@@ -1871,6 +1871,23 @@ fn number_columns_refuse_text_that_is_no_number() {
         run(&mut db, "SELECT n, b, d, f, ok, s FROM t", json!([]))["rows"],
         json!([{"n": 12, "b": "9007199254740993", "d": "3.50", "f": 1000.0, "ok": 1, "s": "abc"}])
     );
+    // An AUTO_INCREMENT id is SQLite's row id, which refuses what is no integer itself.
+    run(
+        &mut db,
+        "CREATE TABLE auto (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+        json!([]),
+    );
+    let error = refused(
+        &mut db,
+        "INSERT INTO auto (id, v) VALUES (?, 1)",
+        json!(["abc"]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 1366 (HY000): Incorrect int value"),
+        "{error}"
+    );
     // An UPDATE is held to the same rule, and a range check comes after the type's.
     let error = refused(&mut db, "UPDATE t SET n = 'many'", json!([]));
     assert!(error.message.contains("Error 1366"), "{error}");

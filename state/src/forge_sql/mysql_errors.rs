@@ -22,6 +22,12 @@ const TOOBIG: i32 = 18;
 /// database's, so [`name_entry_limit`] adds it where the database is known.
 pub const ENTRY_TOO_LARGE: &str = "Error 8025 (HY000): entry too large";
 
+/// SQLite's result code for a value its row id cannot hold (sqlite3.h). With `LIMIT` counts
+/// checked before they reach SQLite (`limit_clauses.rs`), only a write of what is no integer
+/// to an `AUTO_INCREMENT` column (SQLite's row id) meets it; other number columns have their
+/// own check ([`NOT_A_NUMBER_CHECK`]).
+const MISMATCH: i32 = 20;
+
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
 const CONSTRAINT_FOREIGN_KEY: i32 = 787;
@@ -51,6 +57,11 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
             ))
         }
         TOOBIG => Some(ENTRY_TOO_LARGE.to_owned()),
+        // SQLite does not say which column; TiDB names it and quotes the value.
+        MISMATCH => Some(
+            "Error 1366 (HY000): Incorrect int value for the AUTO_INCREMENT column at row 1"
+                .to_owned(),
+        ),
         CONSTRAINT_NOT_NULL => {
             let column = after("NOT NULL constraint failed:").unwrap_or(sqlite);
             let column = column.rsplit('.').next().unwrap_or(column);
