@@ -403,6 +403,18 @@ fn hostile_requests_get_answers_and_the_server_keeps_serving() {
     let seen: Value = plain.json().unwrap();
     assert_eq!(seen["body"], "{\"after\": true}", "{seen}");
     assert_eq!(installations(&serve).len(), 1);
+    // A path that is not UTF-8 once decoded: answered in the server's JSON, an id as any
+    // malformed id, a user path as a bad request.
+    for (path, status) in [
+        (format!("{echo_path}/%FF%FE"), 400),
+        ("/x1/%FF%FE/a".to_owned(), 404),
+        ("/x1/%FF%FE".to_owned(), 404),
+    ] {
+        let answer = client.get(format!("{}{path}", serve.url())).send().unwrap();
+        assert_eq!(answer.status(), status, "{path}");
+        let body: Value = answer.json().unwrap();
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
 
     // Nothing a request carried reached the log or the server's output raw.
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
