@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,6 +50,22 @@ pub fn router(shared: Arc<Shared>) -> axum::Router {
             authorize,
         ))
         .with_state(shared)
+}
+
+/// The request's JSON body. A body that is not the JSON a route takes is answered in the
+/// admin API's own shape (`{"error": …}`, which `runtime webtrigger` and the other admin
+/// clients read) with axum's status (400, 415, 422), not axum's plain text.
+struct JsonBody<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(reply::error(rejection.status(), &rejection.body_text())),
+        }
+    }
 }
 
 async fn authorize(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
@@ -200,7 +216,10 @@ async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
     }
 }
 
-async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
+async fn install(
+    State(shared): State<Arc<Shared>>,
+    JsonBody(selector): JsonBody<Selector>,
+) -> Response {
     let site_name = selector
         .site
         .clone()
@@ -229,7 +248,10 @@ async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selecto
     }
 }
 
-async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
+async fn uninstall(
+    State(shared): State<Arc<Shared>>,
+    JsonBody(selector): JsonBody<Selector>,
+) -> Response {
     let installed = match select(&shared, &selector) {
         Ok(installed) => installed,
         Err(response) => return *response,
@@ -249,11 +271,17 @@ async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selec
     }
 }
 
-async fn pause(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
+async fn pause(
+    State(shared): State<Arc<Shared>>,
+    JsonBody(selector): JsonBody<Selector>,
+) -> Response {
     set_paused(&shared, &selector, true).await
 }
 
-async fn resume(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
+async fn resume(
+    State(shared): State<Arc<Shared>>,
+    JsonBody(selector): JsonBody<Selector>,
+) -> Response {
     let response = set_paused(&shared, &selector, false).await;
     shared.queued.notify_waiters();
     response
@@ -278,7 +306,7 @@ async fn set_paused(shared: &Shared, selector: &Selector, paused: bool) -> Respo
 
 async fn web_trigger(
     State(shared): State<Arc<Shared>>,
-    Json(selector): Json<Selector>,
+    JsonBody(selector): JsonBody<Selector>,
 ) -> Response {
     let installed = match select(&shared, &selector) {
         Ok(installed) => installed,
@@ -325,7 +353,7 @@ struct ClockMove {
     advance_ms: u64,
 }
 
-async fn clock(State(shared): State<Arc<Shared>>, Json(body): Json<ClockMove>) -> Response {
+async fn clock(State(shared): State<Arc<Shared>>, JsonBody(body): JsonBody<ClockMove>) -> Response {
     match &shared.clock {
         Clock::Manual(clock) => {
             let now = clock.advance(Duration::from_millis(body.advance_ms));

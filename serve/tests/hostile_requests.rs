@@ -403,6 +403,24 @@ fn hostile_requests_get_answers_and_the_server_keeps_serving() {
     let seen: Value = plain.json().unwrap();
     assert_eq!(seen["body"], "{\"after\": true}", "{seen}");
     assert_eq!(installations(&serve).len(), 1);
+    // A body that is not the JSON an admin route takes: answered in the admin API's shape,
+    // which its clients read.
+    for (body, content_type, status) in [
+        ("not json", "application/json", 400),
+        ("{\"app\": [1]}", "application/json", 422),
+        ("{}", "text/plain", 415),
+    ] {
+        let answer = client
+            .post(format!("{}/v1/webtriggers", serve.admin_url()))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), status, "{body}");
+        let answer: Value = answer.json().unwrap();
+        assert!(answer["error"].is_string(), "{body}: {answer}");
+    }
     // A path that is not UTF-8 once decoded: answered in the server's JSON, an id as any
     // malformed id, a user path as a bad request.
     for (path, status) in [
