@@ -851,9 +851,7 @@ impl<'a> Resolver<'a> {
         operand: &Operand,
     ) -> Result<Predicate, JqlError> {
         let Operand::Literal(literal) = operand else {
-            return Err(JqlError(format!(
-                "The operator '{operator}' requires a single value for the field '{name}'."
-            )));
+            return Err(JqlError::single_value_required(operator, name));
         };
         let bound = self
             .world
@@ -896,9 +894,7 @@ impl<'a> Resolver<'a> {
             )));
         };
         let Operand::Literal(literal) = operand else {
-            return Err(JqlError(format!(
-                "The operator '{operator}' requires a single value for the field '{name}'."
-            )));
+            return Err(JqlError::single_value_required(operator, name));
         };
         let canonical = self.custom_literal(field, name, literal)?;
         let bound = match kind {
@@ -1008,9 +1004,7 @@ fn priority_rank(
     operand: &Operand,
 ) -> Result<Predicate, JqlError> {
     let Operand::Literal(literal) = operand else {
-        return Err(JqlError(format!(
-            "The operator '{operator}' requires a single value for the field '{name}'."
-        )));
+        return Err(JqlError::single_value_required(operator, name));
     };
     let rank = priority_named(literal).ok_or_else(|| {
         JqlError(format!(

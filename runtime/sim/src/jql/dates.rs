@@ -156,9 +156,7 @@ impl DateTest {
                 single @ (Operand::Literal(_) | Operand::Function(..)),
             ) => (Some(operator), vec![single], false),
             (Operator::Ordering(operator), _) => {
-                return Err(JqlError(format!(
-                    "The operator '{operator}' requires a single value for the field '{name}'."
-                )));
+                return Err(JqlError::single_value_required(operator, name));
             }
             _ => return Err(unsupported()),
         };

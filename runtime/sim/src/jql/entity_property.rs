@@ -361,9 +361,7 @@ impl PropertyTest {
                 )));
             }
             (Operator::Ordering(operator), Operand::List(_) | Operand::Empty) => {
-                return Err(JqlError(format!(
-                    "The operator '{operator}' requires a single value for the field '{name}'."
-                )));
+                return Err(JqlError::single_value_required(operator, name));
             }
             (_, single) => vec![single],
         };

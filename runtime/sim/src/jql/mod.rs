@@ -54,6 +54,14 @@ pub(crate) fn structure(jql: &str) -> Result<serde_json::Value, JqlError> {
 pub(crate) struct JqlError(pub(crate) String);
 
 impl JqlError {
+    /// Jira's refusal of a list, `EMPTY` or (where the field takes none) a function after
+    /// `<`, `<=`, `>` or `>=`.
+    pub(crate) fn single_value_required(operator: &str, field: &str) -> Self {
+        JqlError(format!(
+            "The operator '{operator}' requires a single value for the field '{field}'."
+        ))
+    }
+
     /// Whether the query is well formed and its fields known, but a value it names
     /// does not exist (a project, a status, an issue key, an option): what Jira's
     /// `POST /jql/parse` reports as a warning rather than an error. The messages are
