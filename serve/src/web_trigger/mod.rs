@@ -14,6 +14,7 @@ pub mod response;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -35,7 +36,8 @@ const RETRY_AFTER_SECONDS: u64 = 1;
 // A path that is not UTF-8 once percent-decoded (`/x1/{id}/%FF`) fails axum's extractor; it
 // is answered here, in the server's JSON and counted, rather than with axum's plain-text
 // rejection: an id that is not UTF-8 is no id (404, as every malformed id), a user path that
-// is not cannot be handed to the app as the text Forge's request carries (400).
+// is not cannot be handed to the app as the text Forge's request carries (400). The
+// rejection names the parameter that failed.
 pub async fn handle_root(
     State(shared): State<Arc<Shared>>,
     id: Result<Path<String>, PathRejection>,
@@ -56,50 +58,16 @@ pub async fn handle_sub(
 ) -> Response {
     let response = match path {
         Ok(Path((id, rest))) => handle(&shared, &id, &rest, request).await,
-        Err(_) if !id_is_text(request.uri().path()) => not_found(),
-        Err(_) => reply::error(
-            StatusCode::BAD_REQUEST,
-            "the web trigger's path is not UTF-8 once percent-decoded",
-        ),
+        Err(PathRejection::FailedToDeserializePathParams(failed)) if matches!(failed.kind(), ErrorKind::InvalidUtf8InPathParam { key } if key == "rest") => {
+            reply::error(
+                StatusCode::BAD_REQUEST,
+                "the web trigger's path is not UTF-8 once percent-decoded",
+            )
+        }
+        Err(_) => not_found(),
     };
     count(&shared.metrics, &response);
     response
-}
-
-/// Whether the id segment of `/x1/{id}/…` is UTF-8 once percent-decoded (the user path after
-/// it is then the part that is not).
-fn id_is_text(path: &str) -> bool {
-    let id = path
-        .trim_start_matches("/x1/")
-        .split('/')
-        .next()
-        .unwrap_or("");
-    percent_decoded_is_utf8(id)
-}
-
-/// Whether `text`'s `%XX` escapes decode to UTF-8 (a malformed escape is kept as written).
-fn percent_decoded_is_utf8(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[at],
-            bytes.get(at + 1).copied().and_then(hex),
-            bytes.get(at + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                decoded.push((high * 16 + low) as u8);
-                at += 3;
-            }
-            (byte, _, _) => {
-                decoded.push(byte);
-                at += 1;
-            }
-        }
-    }
-    std::str::from_utf8(&decoded).is_ok()
 }
 
 fn count(metrics: &Metrics, response: &Response) {
