@@ -850,9 +850,7 @@ impl<'a> Resolver<'a> {
         operator: &'static str,
         operand: &Operand,
     ) -> Result<Predicate, JqlError> {
-        let Operand::Literal(literal) = operand else {
-            return Err(JqlError::single_value_required(operator, name));
-        };
+        let literal = single_literal(operand, operator, name)?;
         let bound = self
             .world
             .visible_issue(self.caller, literal)
@@ -893,9 +891,7 @@ impl<'a> Resolver<'a> {
                 "The operator '{operator}' is not supported by the '{name}' field."
             )));
         };
-        let Operand::Literal(literal) = operand else {
-            return Err(JqlError::single_value_required(operator, name));
-        };
+        let literal = single_literal(operand, operator, name)?;
         let canonical = self.custom_literal(field, name, literal)?;
         let bound = match kind {
             Kind::Float => Bound::Number(canonical.parse().unwrap_or(0.0)),
@@ -997,15 +993,26 @@ fn priority_named(literal: &str) -> Option<usize> {
         .position(|p| p.name.eq_ignore_ascii_case(literal) || p.id == literal)
 }
 
+/// The one value a `<`, `<=`, `>` or `>=` clause on `name` compares with: a literal, as the
+/// key, priority and custom range clauses take it.
+fn single_literal<'o>(
+    operand: &'o Operand,
+    operator: &str,
+    name: &str,
+) -> Result<&'o String, JqlError> {
+    match operand {
+        Operand::Literal(literal) => Ok(literal),
+        _ => Err(JqlError::single_value_required(operator, name)),
+    }
+}
+
 /// `priority < X` and the like: one priority, by name or id, as the bound.
 fn priority_rank(
     name: &str,
     operator: &'static str,
     operand: &Operand,
 ) -> Result<Predicate, JqlError> {
-    let Operand::Literal(literal) = operand else {
-        return Err(JqlError::single_value_required(operator, name));
-    };
+    let literal = single_literal(operand, operator, name)?;
     let rank = priority_named(literal).ok_or_else(|| {
         JqlError(format!(
             "The value '{literal}' does not exist for the field '{name}'."
