@@ -108,17 +108,14 @@ fn printable(text: String) -> String {
         .collect()
 }
 
-/// C0 and C1 controls (the line feed among them), DEL, the bidirectional controls, the line
-/// and paragraph separators, and the zero-width characters that hide text.
+/// What Kiln escapes in any text an app controls ([`kiln_guest_text::needs_escape`]: C0 and
+/// C1 controls, DEL, the bidirectional controls and marks, the line and paragraph
+/// separators), and the zero-width characters besides: an error quotes the manifest's names
+/// (scopes, events, keys, app ids), which a reader compares with names they know, and a
+/// zero-width character makes two different names look the same.
 fn unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-        )
+    kiln_guest_text::needs_escape(c)
+        || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2065}' | '\u{feff}')
 }
 
 #[cfg(test)]
