@@ -450,6 +450,21 @@ fn hostile_requests_get_answers_and_the_server_keeps_serving() {
         let line = line.to_string();
         assert!(!line.chars().any(unprintable), "{line:?}");
     }
+    // The admin token and the webhook secret every request carried or was signed with
+    // appear in neither.
+    let printed = serve
+        .lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in [ADMIN_TOKEN, WEBHOOK_SECRET] {
+        assert!(!logged.contains(secret), "the log holds a secret");
+        assert!(
+            !printed.contains(secret),
+            "the server's output holds a secret"
+        );
+    }
 }
 
 /// Sends one request and checks its answer; `tunnel` marks a `CONNECT`, which HTTP/1.1
