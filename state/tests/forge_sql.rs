@@ -1902,6 +1902,107 @@ fn number_columns_refuse_text_that_is_no_number() {
     );
 }
 
+/// A fraction written to an integer column is stored as the integer TiDB rounds it to, never
+/// as the fraction: a literal or text half away from zero, a bound JavaScript number (a
+/// `DOUBLE`) half to even; past `BIGINT` it is `Error 1264`, and the smaller types' range is
+/// checked on the rounded value.
+#[test]
+fn integer_columns_store_fractions_rounded_as_tidb_does() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, n INT, b BIGINT, s SMALLINT, \
+         u INT UNSIGNED, ok BOOLEAN, f DOUBLE)",
+        json!([]),
+    );
+    // Literals and text: half away from zero.
+    run(
+        &mut db,
+        "INSERT INTO t (n, b, s, u, ok, f) VALUES (2.5, -2.5, '3.5', ' 7.49 ', 0.5, 2.5)",
+        json!([]),
+    );
+    // Bound numbers: half to even; an integer and a text number bound as they are.
+    run(
+        &mut db,
+        "INSERT INTO t (n, b, s, u, ok, f) VALUES (?, ?, ?, ?, ?, ?)",
+        json!([2.5, 3.5, -2.5, "4.5", 0.4, 2.5]),
+    );
+    // The id too, and an exponent literal is a DOUBLE: half to even.
+    run(
+        &mut db,
+        "INSERT INTO t (id, n) VALUES (9.5, 25e-1)",
+        json!([]),
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT id, n, b, s, u, ok, f FROM t ORDER BY id",
+            json!([])
+        )["rows"],
+        json!([
+            {"id": 1, "n": 3, "b": "-3", "s": 4, "u": 7, "ok": 1, "f": 2.5},
+            {"id": 2, "n": 2, "b": "4", "s": -2, "u": 5, "ok": 0, "f": 2.5},
+            {"id": 10, "n": 2, "b": null, "s": null, "u": null, "ok": null, "f": null},
+        ])
+    );
+    // An UPDATE and an upsert's update round the same way; comparing after them finds the
+    // integers.
+    run(&mut db, "UPDATE t SET n = n * 0.25 WHERE id = 1", json!([]));
+    run(
+        &mut db,
+        "INSERT INTO t (id, n) VALUES (2, 0) ON DUPLICATE KEY UPDATE n = ?",
+        json!([6.5]),
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT id FROM t WHERE n = 1 OR n = 6 ORDER BY id",
+            json!([])
+        )["rows"],
+        json!([{"id": 1}, {"id": 2}])
+    );
+    // A value rounded into the same integer is no change (MySQL's changedRows).
+    let answer = run(&mut db, "UPDATE t SET n = 6.4 WHERE id = 2", json!([]));
+    assert_eq!(answer["rows"]["changedRows"], json!(0), "{answer}");
+    // The range is the rounded value's: 32767.4 fits a SMALLINT, 32767.5 does not; a
+    // negative fraction that rounds to 0 fits an UNSIGNED column, one that rounds to -1
+    // does not; past BIGINT is out of range too.
+    run(
+        &mut db,
+        "UPDATE t SET s = 32767.4, u = -0.4 WHERE id = 1",
+        json!([]),
+    );
+    for (assignment, column) in [
+        ("s = 32767.5", "s"),
+        ("u = -0.5", "u"),
+        ("b = 1e19", "b"),
+        ("b = ?", "b"),
+    ] {
+        let error = refused(
+            &mut db,
+            &format!("UPDATE t SET {assignment} WHERE id = 1"),
+            json!(if assignment.ends_with('?') {
+                json!([-1e19])
+            } else {
+                json!([])
+            }),
+        );
+        assert!(
+            error.message.starts_with(&format!(
+                "Error 1264 (22003): Out of range value for column '{column}' at row 1"
+            )),
+            "{assignment}: {error}"
+        );
+    }
+    // Text that is no number is still refused as such.
+    let error = refused(&mut db, "UPDATE t SET n = '2.5x' WHERE id = 1", json!([]));
+    assert!(error.message.starts_with("Error 1366"), "{error}");
+    assert_eq!(
+        run(&mut db, "SELECT s, u FROM t WHERE id = 1", json!([]))["rows"],
+        json!([{"s": 32767, "u": 0}])
+    );
+}
+
 /// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
 /// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
 /// and listed by that name.

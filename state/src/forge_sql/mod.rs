@@ -27,6 +27,7 @@ mod expressions;
 mod functions;
 mod hex_numbers;
 mod information_schema;
+mod integer_columns;
 mod json_column_values;
 mod json_functions;
 mod lateral;

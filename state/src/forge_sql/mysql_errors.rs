@@ -46,6 +46,13 @@ fn after<'a>(sqlite: &'a str, prefix: &str) -> Option<&'a str> {
     Some(rest.trim())
 }
 
+/// MySQL's refusal of a number past its column's type (strict mode, TiDB's default): from
+/// the range checks of the integer types, and from a value past `BIGINT` written to an
+/// integer column ([`super::integer_columns`]).
+pub(super) fn out_of_range(column: &str) -> String {
+    format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
+}
+
 /// The message for SQLite's failure `extended_code` with text `sqlite`.
 pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
     let after = |prefix: &str| after(sqlite, prefix);
@@ -91,7 +98,7 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
                 // known here.
                 format!("Error 1366 (HY000): Incorrect {kind} value for column '{column}' at row 1")
             } else if let Some(column) = name.strip_prefix(OUT_OF_RANGE_CHECK) {
-                format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
+                out_of_range(column)
             } else {
                 format!("Error 3819 (HY000): Check constraint '{name}' is violated.")
             })

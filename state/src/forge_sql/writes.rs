@@ -42,6 +42,7 @@ use super::database::{UPDATE_CHANGED, UPSERT_UPDATED};
 use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
 use super::hex_numbers::{as_number as hex_as_number, is_number_column};
+use super::integer_columns::{is_integer_column, stored_integer};
 
 /// An `INSERT` or `REPLACE` as SQLite text.
 pub(super) fn insert(
@@ -66,7 +67,7 @@ pub(super) fn insert(
         numbers_rows: OnceLock::new(),
         values_at: None,
     };
-    store_dates_as_mysql(&mut insert, &table_columns);
+    store_values_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
         insert.ignore = false;
         insert.or = Some(SqliteOnConflict::Ignore);
@@ -84,7 +85,7 @@ pub(super) fn insert(
         }
         let written = assignments.len();
         stamp_updates(&table_columns, &mut assignments);
-        dates_in_assignments(&table_columns, &mut assignments);
+        assignments_as_mysql(&table_columns, &mut assignments);
         // Counts the rows updated rather than inserted (MySQL's affectedRows: 2 each, 1 for a
         // row left as it was). An assigned value that holds a placeholder is repeated in the
         // comparison only once the placeholders are numbered, which needs the rows as VALUES;
@@ -421,19 +422,33 @@ fn inserted_names(insert: &Insert, table_columns: &[Column]) -> Vec<String> {
     }
 }
 
-/// The values an `INSERT … VALUES` writes to date columns, in MySQL's stored form, and a
-/// hexadecimal literal written to a number column as its number, as MySQL stores it.
-fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
+/// The values an `INSERT … VALUES` writes as MySQL stores them: a hexadecimal literal
+/// written to a number column as its number, a value written to an integer column as the
+/// integer TiDB makes of it, and to a date column in the date's stored form.
+fn store_values_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
     let names = inserted_names(insert, table_columns);
     let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
     else {
         return;
     };
     for (index, name) in names.iter().enumerate() {
-        if named(table_columns, name).is_some_and(is_number_column) {
+        let Some(column) = named(table_columns, name) else {
+            continue;
+        };
+        if is_number_column(column) {
             for row in &mut values.rows {
                 if let Some(value) = row.content.get_mut(index) {
                     hex_as_number(value);
+                }
+            }
+        }
+        if is_integer_column(column) {
+            for row in &mut values.rows {
+                if let Some(value) = row.content.get_mut(index)
+                    && is_plain_value(value)
+                {
+                    let taken = std::mem::replace(value, Expr::Value(Value::Null.into()));
+                    *value = stored_integer(column, taken);
                 }
             }
         }
@@ -451,9 +466,10 @@ fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
     }
 }
 
-/// `SET date_column = value` (an `UPDATE`'s, or an upsert's) in MySQL's stored form, and a
-/// hexadecimal literal set into a number column as its number.
-fn dates_in_assignments(table_columns: &[Column], assignments: &mut [Assignment]) {
+/// `SET column = value` (an `UPDATE`'s, or an upsert's) as MySQL stores it: a hexadecimal
+/// literal set into a number column as its number, a value set into an integer column as the
+/// integer TiDB makes of it, into a date column in the date's stored form.
+fn assignments_as_mysql(table_columns: &[Column], assignments: &mut [Assignment]) {
     for assignment in assignments {
         let AssignmentTarget::ColumnName(name) = &assignment.target else {
             continue;
@@ -461,6 +477,12 @@ fn dates_in_assignments(table_columns: &[Column], assignments: &mut [Assignment]
         let name = last_ident(name).value;
         if named(table_columns, &name).is_some_and(is_number_column) {
             hex_as_number(&mut assignment.value);
+        }
+        if let Some(column) = named(table_columns, &name).filter(|c| is_integer_column(c))
+            && is_plain_value(&assignment.value)
+        {
+            let taken = std::mem::replace(&mut assignment.value, Expr::Value(Value::Null.into()));
+            assignment.value = stored_integer(column, taken);
         }
         if let Some(kind) = named(table_columns, &name).and_then(Column::date_kind)
             && is_plain_value(&assignment.value)
@@ -548,7 +570,7 @@ pub(super) fn update(
         let table_columns = columns_of(&update.table.relation.to_string());
         let written = update.assignments.len();
         stamp_updates(&table_columns, &mut update.assignments);
-        dates_in_assignments(&table_columns, &mut update.assignments);
+        assignments_as_mysql(&table_columns, &mut update.assignments);
         count_update_changes(&mut update, written);
         return Ok(Statement::Update(update).to_string());
     }
@@ -576,7 +598,7 @@ pub(super) fn update(
         let table_columns = columns_of(&table);
         let written = update.assignments.len();
         stamp_updates(&table_columns, &mut update.assignments);
-        dates_in_assignments(&table_columns, &mut update.assignments);
+        assignments_as_mysql(&table_columns, &mut update.assignments);
         if let Some(selection) = update.selection.as_mut() {
             dates_in_comparisons(&table_columns, selection);
         }

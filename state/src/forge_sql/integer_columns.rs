@@ -1,0 +1,355 @@
+//! A value written to an integer column is made an integer, as TiDB makes it.
+//!
+//! TiDB converts what an `INSERT` or `UPDATE` writes to the column's type before it stores it
+//! (`Datum.ConvertTo`): a fraction written to an `INT` column is rounded, so `INSERT INTO t (n)
+//! VALUES (2.5)` stores 3 and reads back 3. SQLite's `INTEGER` affinity makes an integer only
+//! of a real that is one already, and keeps `2.5` as the real it is: an app computing a count
+//! as a fraction (an average, a percentage) would read back on Kiln a number Forge never
+//! returns. So each value [`super::writes`] puts in an integer column (`INSERT … VALUES`, an
+//! `UPDATE`'s or an upsert's `SET`) passes through [`STORED_INTEGER`], which rounds as TiDB
+//! does for the kind of value it is (`types.ConvertFloatToInt`, `floatStrToIntStr`, read in
+//! TiDB's source):
+//!
+//! - a number with a fraction written in the statement (`2.5`, a `DECIMAL` literal to MySQL)
+//!   and text (`'2.5'`, read digit by digit) round half away from zero: 3, and -3 for -2.5;
+//! - a bound parameter with a fraction (a JavaScript number is a `DOUBLE`) and a literal with
+//!   an exponent (`25e-1`, a `DOUBLE` literal) round half to even, as TiDB's `RoundFloat`
+//!   does: 2 for 2.5, 4 for 3.5;
+//! - an integer is left as it is; text that is no number is left for the column's number
+//!   check, which refuses it with MySQL's 1366 ([`super::dialect`]);
+//! - a result past `BIGINT`'s range is MySQL's `Error 1264` (out of range), as the range check
+//!   of the smaller integer types answers for theirs once the value is rounded. A `BIGINT
+//!   UNSIGNED` value past `i64` is left as it was (SQLite holds no integer that large).
+//!
+//! Which rounding an expression gets (`n * 1.5`) follows what it is written as, not the type
+//! MySQL would give it: a computed real rounds half away from zero. The two rules differ only
+//! at exactly one half.
+
+use rusqlite::Connection;
+use rusqlite::functions::Context;
+use rusqlite::types::{Value as SqliteValue, ValueRef};
+use sqlparser::ast::{Expr, UnaryOperator, Value};
+
+use super::columns::Column;
+
+/// The function a value written to an integer column passes through:
+/// `kiln_stored_integer(value, 'column', flags)`, [`register_stored_integer`].
+const STORED_INTEGER: &str = "kiln_stored_integer";
+
+/// [`STORED_INTEGER`]'s flags: the value is a `DOUBLE` (round half to even).
+const DOUBLE: i64 = 1;
+/// [`STORED_INTEGER`]'s flags: the column is `UNSIGNED`.
+const UNSIGNED: i64 = 2;
+
+/// 2^63 as a real: the first real past `i64`.
+const PAST_I64: f64 = 9_223_372_036_854_775_808.0;
+
+/// Whether `column` holds integers: its MySQL type is one of the integer types (`BOOLEAN` is
+/// `TINYINT(1)`), an `AUTO_INCREMENT` id's included.
+pub(super) fn is_integer_column(column: &Column) -> bool {
+    let upper = column.declared.to_ascii_uppercase();
+    let first = upper.split(['(', ' ']).next().unwrap_or_default();
+    matches!(
+        first,
+        "TINYINT"
+            | "BOOL"
+            | "BOOLEAN"
+            | "SMALLINT"
+            | "MEDIUMINT"
+            | "INT"
+            | "INTEGER"
+            | "BIGINT"
+            | "SERIAL"
+    )
+}
+
+/// `value` (neither `NULL` nor `DEFAULT`), written to the integer column `column`, as TiDB
+/// stores it: wrapped in [`STORED_INTEGER`] unless it is an integer literal already.
+pub(super) fn stored_integer(column: &Column, value: Expr) -> Expr {
+    if is_integer_literal(&value) {
+        return value;
+    }
+    let mut flags = 0;
+    if is_double(&value) {
+        flags |= DOUBLE;
+    }
+    if column.declared.to_ascii_uppercase().contains("UNSIGNED") {
+        flags |= UNSIGNED;
+    }
+    let name = Expr::Value(Value::SingleQuotedString(column.name.replace('\'', "")).into());
+    let flags = Expr::Value(Value::Number(flags.to_string(), false).into());
+    super::expressions::call(STORED_INTEGER, vec![value, name, flags])
+}
+
+/// Whether `expr` is a number literal without fraction or exponent (`42`, `-7`).
+fn is_integer_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(value) => {
+            matches!(&value.value, Value::Number(digits, _) if digits.bytes().all(|b| b.is_ascii_digit()))
+        }
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => is_integer_literal(expr),
+        _ => false,
+    }
+}
+
+/// Whether `expr` is what TiDB reads as a `DOUBLE`: one of the app's bound parameters (`?`,
+/// `?N`; the statement's own string literals are placeholders of another name while it is
+/// rewritten, and are text) or a number literal with an exponent, signed or not.
+fn is_double(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(value) => match &value.value {
+            Value::Placeholder(text) => text.starts_with('?'),
+            Value::Number(digits, _) => digits.contains(['e', 'E']),
+            _ => false,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => is_double(expr),
+        Expr::Nested(inner) => is_double(inner),
+        _ => false,
+    }
+}
+
+/// Registers [`STORED_INTEGER`] on `connection`.
+pub(super) fn register_stored_integer(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        STORED_INTEGER,
+        3,
+        super::functions::PURE,
+        |context: &Context<'_>| {
+            let column = context.get::<String>(1).unwrap_or_default();
+            let flags = context.get::<i64>(2).unwrap_or_default();
+            as_stored(
+                context.get_raw(0),
+                flags & DOUBLE != 0,
+                flags & UNSIGNED != 0,
+            )
+            .map_err(|OutOfRange| {
+                rusqlite::Error::UserFunctionError(
+                    super::mysql_errors::out_of_range(&column).into(),
+                )
+            })
+        },
+    )
+}
+
+/// A value past `BIGINT`'s range.
+#[derive(Debug, PartialEq)]
+struct OutOfRange;
+
+/// `value` as TiDB stores it in an integer column.
+fn as_stored(value: ValueRef<'_>, double: bool, unsigned: bool) -> Result<SqliteValue, OutOfRange> {
+    match value {
+        ValueRef::Real(real) => {
+            let rounded = if double {
+                real.round_ties_even()
+            } else {
+                real.round()
+            };
+            integer_of(rounded, unsigned).map_or(Ok(SqliteValue::Real(real)), |integer| {
+                integer.map(SqliteValue::Integer)
+            })
+        }
+        ValueRef::Text(bytes) => {
+            let text = String::from_utf8_lossy(bytes);
+            match text_integer(&text, unsigned) {
+                Some(result) => result.map(SqliteValue::Integer),
+                // No number (or an `UNSIGNED` value past `i64`): kept as written, for the
+                // column's number check.
+                None => Ok(SqliteValue::Text(text.into_owned())),
+            }
+        }
+        ValueRef::Integer(integer) => Ok(SqliteValue::Integer(integer)),
+        ValueRef::Null => Ok(SqliteValue::Null),
+        ValueRef::Blob(bytes) => Ok(SqliteValue::Blob(bytes.to_vec())),
+    }
+}
+
+/// The integer `rounded` (already a whole number) is: `None` for an `UNSIGNED` value past
+/// `i64`, which is left as it was.
+fn integer_of(rounded: f64, unsigned: bool) -> Option<Result<i64, OutOfRange>> {
+    if rounded.is_nan() {
+        return Some(Err(OutOfRange));
+    }
+    if rounded >= PAST_I64 {
+        return if unsigned && rounded.is_finite() {
+            None
+        } else if rounded == PAST_I64 {
+            // TiDB's `ConvertFloatToInt` takes the bound itself (2^63 is `i64::MAX` as a real).
+            Some(Ok(i64::MAX))
+        } else {
+            Some(Err(OutOfRange))
+        };
+    }
+    if rounded < -PAST_I64 {
+        return Some(Err(OutOfRange));
+    }
+    Some(Ok(rounded as i64))
+}
+
+/// The integer TiDB makes of `text` written to an integer column, `None` when it is no
+/// number (or an `UNSIGNED` value past `i64`): surrounding whitespace, a sign, digits, a
+/// fraction (rounded half away from zero by its first digit, as TiDB's `roundIntStr`), an
+/// exponent.
+fn text_integer(text: &str, unsigned: bool) -> Option<Result<i64, OutOfRange>> {
+    let number = text.trim();
+    let (negative, unsigned_part) = match number.as_bytes().first()? {
+        b'-' => (true, &number[1..]),
+        b'+' => (false, &number[1..]),
+        _ => (false, number),
+    };
+    let (mantissa, exponent) = match unsigned_part.find(['e', 'E']) {
+        Some(at) => (&unsigned_part[..at], Some(&unsigned_part[at + 1..])),
+        None => (unsigned_part, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || (whole.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    if let Some(exponent) = exponent {
+        let exponent_digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if exponent_digits.is_empty() || !digits(exponent_digits) {
+            return None;
+        }
+        // The real the text spells, rounded as a decimal is: past `i64` it is out of range
+        // whatever its last digits.
+        let real: f64 = number.parse().ok()?;
+        return integer_of(real.round(), unsigned);
+    }
+    let whole = whole.trim_start_matches('0');
+    let round_up = fraction.bytes().next().is_some_and(|first| first >= b'5');
+    // More than 20 digits is past `u64`: no need to read them.
+    let magnitude = if whole.len() > 20 {
+        None
+    } else {
+        format!("0{whole}").parse::<u128>().ok()
+    }
+    .map(|magnitude| magnitude + u128::from(round_up));
+    let value = magnitude.and_then(|magnitude| {
+        let signed = i128::try_from(magnitude).ok()?;
+        i64::try_from(if negative { -signed } else { signed }).ok()
+    });
+    match value {
+        Some(value) => Some(Ok(value)),
+        None if unsigned && !negative && magnitude.is_some_and(|m| m <= u128::from(u64::MAX)) => {
+            None
+        }
+        None => Some(Err(OutOfRange)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(value: ValueRef<'_>, double: bool) -> Result<SqliteValue, OutOfRange> {
+        as_stored(value, double, false)
+    }
+
+    #[test]
+    fn reals_round_half_away_from_zero_or_to_even() {
+        for (real, decimal, double) in [
+            (2.5, 3, 2),
+            (3.5, 4, 4),
+            (-2.5, -3, -2),
+            (0.4, 0, 0),
+            (-0.4, 0, 0),
+            (2.4999, 2, 2),
+            (1.0, 1, 1),
+        ] {
+            assert_eq!(
+                stored(ValueRef::Real(real), false),
+                Ok(SqliteValue::Integer(decimal)),
+                "{real} as a decimal"
+            );
+            assert_eq!(
+                stored(ValueRef::Real(real), true),
+                Ok(SqliteValue::Integer(double)),
+                "{real} as a double"
+            );
+        }
+    }
+
+    #[test]
+    fn text_rounds_by_its_first_fraction_digit() {
+        for (text, integer) in [
+            ("2.5", 3),
+            ("-2.5", -3),
+            (" 7 ", 7),
+            ("+4.49", 4),
+            (".5", 1),
+            ("1.", 1),
+            ("007.9", 8),
+            ("2.5e1", 25),
+            ("25e-1", 3),
+            ("-9223372036854775808", i64::MIN),
+            ("9223372036854775807.4", i64::MAX),
+        ] {
+            assert_eq!(
+                stored(ValueRef::Text(text.as_bytes()), true),
+                Ok(SqliteValue::Integer(integer)),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_is_no_number_is_left_for_the_number_check() {
+        for text in [
+            "", "abc", "12abc", ".", "-", "1e", "1e+", "0x10", "1.2.3", "1 2",
+        ] {
+            assert_eq!(
+                stored(ValueRef::Text(text.as_bytes()), false),
+                Ok(SqliteValue::Text(text.to_owned())),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn past_bigint_is_out_of_range_unless_unsigned() {
+        assert_eq!(stored(ValueRef::Real(1e19), false), Err(OutOfRange));
+        assert_eq!(stored(ValueRef::Real(-1e19), true), Err(OutOfRange));
+        assert_eq!(stored(ValueRef::Real(f64::INFINITY), true), Err(OutOfRange));
+        assert_eq!(
+            stored(ValueRef::Text(b"9223372036854775807.5"), false),
+            Err(OutOfRange)
+        );
+        assert_eq!(stored(ValueRef::Text(b"1e400"), false), Err(OutOfRange));
+        assert_eq!(
+            stored(ValueRef::Text("9".repeat(400).as_bytes()), false),
+            Err(OutOfRange)
+        );
+        // TiDB takes 2^63 as a real to be the bound itself.
+        assert_eq!(
+            stored(ValueRef::Real(PAST_I64), false),
+            Ok(SqliteValue::Integer(i64::MAX))
+        );
+        assert_eq!(
+            as_stored(ValueRef::Real(1e19), false, true),
+            Ok(SqliteValue::Real(1e19))
+        );
+        assert_eq!(
+            as_stored(ValueRef::Text(b"18446744073709551615"), false, true),
+            Ok(SqliteValue::Text("18446744073709551615".to_owned()))
+        );
+    }
+
+    #[test]
+    fn integers_nulls_and_blobs_pass_as_they_are() {
+        assert_eq!(
+            stored(ValueRef::Integer(7), true),
+            Ok(SqliteValue::Integer(7))
+        );
+        assert_eq!(stored(ValueRef::Null, true), Ok(SqliteValue::Null));
+        assert_eq!(
+            stored(ValueRef::Blob(b"\x01"), true),
+            Ok(SqliteValue::Blob(vec![1]))
+        );
+    }
+}
