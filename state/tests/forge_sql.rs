@@ -2003,6 +2003,50 @@ fn integer_columns_store_fractions_rounded_as_tidb_does() {
     );
 }
 
+/// MySQL's `/` never truncates: two integers divide to four places (`div_precision_increment`),
+/// rounded half away from zero; anything else divides as a number; by zero is NULL. SQLite
+/// would answer `7 / 2` with 3.
+#[test]
+fn division_does_not_truncate_integers() {
+    let mut db = database();
+    run(&mut db, "CREATE TABLE v (n INT, r DOUBLE)", json!([]));
+    run(
+        &mut db,
+        "INSERT INTO v VALUES (1, 0.5), (2, 1.5), (4, 2.5)",
+        json!([]),
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT 7 / 2 AS half, 2 / 3 AS third, -2 / 3 AS negative, 5 / 0 AS by_zero, \
+             7.5 / 2 AS real, ? / 4 AS bound, '9' / 2 AS text, 0x10 / 4 AS hex",
+            json!([3]),
+        )["rows"],
+        json!([{
+            "half": 3.5, "third": 0.6667, "negative": -0.6667, "by_zero": null,
+            "real": 3.75, "bound": 0.75, "text": 4.5, "hex": 4.0
+        }])
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT SUM(n) / COUNT(*) AS mean, MAX(r) / MIN(n) AS ratio FROM v",
+            json!([]),
+        )["rows"],
+        json!([{"mean": 2.3333, "ratio": 2.5}])
+    );
+    // In a WHERE clause and written to an integer column (rounded there, as TiDB stores it).
+    assert_eq!(
+        run(&mut db, "SELECT n FROM v WHERE n / 4 = 0.5", json!([]))["rows"],
+        json!([{"n": 2}])
+    );
+    run(&mut db, "UPDATE v SET n = n / 4", json!([]));
+    assert_eq!(
+        run(&mut db, "SELECT n FROM v ORDER BY r", json!([]))["rows"],
+        json!([{"n": 0}, {"n": 1}, {"n": 1}])
+    );
+}
+
 /// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
 /// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
 /// and listed by that name.

@@ -1,7 +1,7 @@
 //! MySQL's expression forms, written the way SQLite runs them.
 //!
 //! Forge apps write date arithmetic (`NOW() - INTERVAL 7 DAY`, `DATE_SUB(…)`), `GROUP_CONCAT(…
-//! SEPARATOR …)`, `DIV` and MySQL's function names. SQLite's grammar has none of these, so each
+//! SEPARATOR …)`, `DIV`, a `/` that does not truncate, and MySQL's function names. SQLite's grammar has none of these, so each
 //! is rewritten in the parsed tree into a call SQLite can run: a SQLite
 //! builtin of the same meaning (`GREATEST` is `max`), or one of the MySQL functions Kiln
 //! registers on every database ([`super::functions`]).
@@ -66,6 +66,11 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             }
             (BinaryOperator::MyIntegerDivide, dividend, divisor) => {
                 Some(call("kiln_div", vec![take(dividend), take(divisor)]))
+            }
+            // MySQL's `/` never truncates, `7 / 2` is 3.5000; SQLite's divides integers as
+            // integers, 3 (`number_functions`).
+            (BinaryOperator::Divide, dividend, divisor) => {
+                Some(call("kiln_divide", vec![take(dividend), take(divisor)]))
             }
             // MySQL's `%` (and `MOD`) keeps a fraction, `7.5 % 2` is 1.5; SQLite's casts both
             // sides to integers first. `MOD(a, b)` is MySQL's (`number_functions`).

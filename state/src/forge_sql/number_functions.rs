@@ -1,6 +1,6 @@
 //! MySQL's numeric functions that Kiln's SQLite lacks (it is built without SQLite's math
 //! functions): `FLOOR`, `CEIL`, `POW`, `SQRT`, `MOD`, `LOG`, `TRUNCATE`, `SIGN`, `PI`, …, and
-//! `a DIV b` (as `kiln_div`).
+//! `a DIV b` (as `kiln_div`) and `a / b` (as `kiln_divide`).
 //!
 //! As in MySQL, an argument that is not a number gives NULL, and so does a result that is not
 //! a finite number (`SQRT(-1)`, `LOG(0)`). `FLOOR`, `CEIL` and `TRUNCATE(x, 0)` answer integers.
@@ -186,7 +186,44 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
             _ => None,
         })
     })?;
+    // `a / b` (rewritten by `expressions`): MySQL divides without truncating, NULL when
+    // dividing by zero. Two integers are DECIMALs of scale 0 to MySQL, and their quotient a
+    // DECIMAL of scale 4 (`div_precision_increment`, 4 in TiDB as in MySQL), rounded half away
+    // from zero: `1 / 3` is 0.3333 and `2 / 3` 0.6667, as `SUM(n) / COUNT(*)` answers on
+    // Forge. Any other number divides as a real: its scale is not known here.
+    connection.create_scalar_function("kiln_divide", 2, flags, |context| {
+        Ok(match (context.get_raw(0), context.get_raw(1)) {
+            (ValueRef::Integer(dividend), ValueRef::Integer(divisor)) => {
+                decimal_quotient(dividend, divisor).map(Value::Real)
+            }
+            _ => match (number(context, 0), number(context, 1)) {
+                (Some(dividend), Some(divisor)) if divisor != 0.0 => {
+                    Some(answer(dividend / divisor, false))
+                }
+                _ => None,
+            },
+        })
+    })?;
     Ok(())
+}
+
+/// The places MySQL gives the quotient of two integers (`div_precision_increment`).
+const QUOTIENT_SCALE: i128 = 10_000;
+
+/// `dividend / divisor` to four places, rounded half away from zero, computed exactly;
+/// `None` when dividing by zero.
+fn decimal_quotient(dividend: i64, divisor: i64) -> Option<f64> {
+    if divisor == 0 {
+        return None;
+    }
+    let scaled = i128::from(dividend) * QUOTIENT_SCALE;
+    let divisor = i128::from(divisor);
+    let mut quotient = scaled / divisor;
+    let remainder = scaled % divisor;
+    if remainder.abs() * 2 >= divisor.abs() {
+        quotient += if (scaled < 0) == (divisor < 0) { 1 } else { -1 };
+    }
+    Some(quotient as f64 / QUOTIENT_SCALE as f64)
 }
 
 #[cfg(test)]
@@ -200,5 +237,28 @@ mod tests {
         assert_eq!(truncate(122.0, -1), 120.0);
         assert_eq!(answer(f64::NAN, false), Value::Null);
         assert_eq!(answer(2.0, true), Value::Integer(2));
+    }
+
+    #[test]
+    fn integers_divide_to_four_places_half_away_from_zero() {
+        for (dividend, divisor, quotient) in [
+            (7, 2, 3.5),
+            (1, 3, 0.3333),
+            (2, 3, 0.6667),
+            (-2, 3, -0.6667),
+            (2, -3, -0.6667),
+            (-1, -8, 0.125),
+            (1, 20_000, 0.0001),
+            (1, 20_001, 0.0),
+            (8, 2, 4.0),
+            (i64::MIN, -1, 9.223_372_036_854_776e18),
+        ] {
+            assert_eq!(
+                decimal_quotient(dividend, divisor),
+                Some(quotient),
+                "{dividend} / {divisor}"
+            );
+        }
+        assert_eq!(decimal_quotient(1, 0), None);
     }
 }
