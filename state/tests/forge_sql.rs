@@ -2047,6 +2047,53 @@ fn division_does_not_truncate_integers() {
     );
 }
 
+/// `CAST(x AS SIGNED | UNSIGNED)` makes an integer as TiDB does (SQLite has no such type, and
+/// read `CAST(1.5 AS SIGNED)` as 1.5): numbers rounded, text by its leading digits.
+#[test]
+fn casts_to_signed_and_unsigned_make_integers() {
+    let mut db = database();
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT CAST(1.5 AS SIGNED) AS a, CAST(-1.5 AS SIGNED INTEGER) AS b, \
+             CAST('1.9' AS SIGNED) AS c, CAST('12abc' AS SIGNED) AS d, CAST(2.5 AS UNSIGNED) AS e, \
+             CONVERT(7.5, SIGNED) AS f, CAST(? AS SIGNED) AS g, CAST(-1 AS UNSIGNED) AS h, \
+             CAST(NULL AS SIGNED) AS i",
+            json!([2.5]),
+        )["rows"],
+        json!([{
+            "a": 2, "b": -2, "c": 1, "d": 12, "e": 3, "f": 8, "g": 2,
+            "h": "18446744073709551615", "i": null
+        }])
+    );
+    // CONVERT's other types are CAST's too: a date, not the number SQLite would read.
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT CONVERT('2024-05-01 10:20:30', DATE) AS d, \
+             CONVERT('2024-05-01', DATETIME) AS t, CONVERT(2.25, DECIMAL(10, 1)) AS n",
+            json!([]),
+        )["rows"],
+        json!([{"d": "2024-05-01", "t": "2024-05-01 00:00:00", "n": 2.3}])
+    );
+}
+
+/// `||` is MySQL's `OR` (TiDB's default `sql_mode` has no `PIPES_AS_CONCAT`): an app that
+/// concatenates with it gets 0 on Forge, and so on Kiln.
+#[test]
+fn double_pipes_are_or_as_in_mysql() {
+    let mut db = database();
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT 'a' || 'b' AS words, 0 || 1 AS one, 0 || 0 AS zero, NULL || 1 AS null_or_one, \
+             CONCAT('a', 'b') AS concatenated",
+            json!([]),
+        )["rows"],
+        json!([{"words": 0, "one": 1, "zero": 0, "null_or_one": 1, "concatenated": "ab"}])
+    );
+}
+
 /// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
 /// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
 /// and listed by that name.
@@ -4123,4 +4170,40 @@ fn sleep_is_bounded_by_the_statements_limit_and_unknown_functions_read_as_tidb()
         .and_then(|_| db.execute(Endpoint::Data, "INSERT INTO slow (id) VALUES (1)", &[]));
     let error = error.expect_err("a schema that sleeps");
     assert!(error.message.contains("unsafe use of SLEEP"), "{error}");
+}
+
+#[test]
+#[ignore]
+fn scratch_probe() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE p (a INT, b INT, s VARCHAR(10), d DECIMAL(10,2))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO p VALUES (1, 2, 'x', 1.25), (1, 3, 'y', 2.5)",
+        json!([]),
+    );
+    for q in [
+        "SELECT CAST(1.5 AS SIGNED) AS c, CAST(-1.5 AS SIGNED) AS n, CAST('1.5' AS SIGNED) AS t, CAST(2.5 AS UNSIGNED) AS u",
+        "SELECT a, b FROM p GROUP BY a",
+        "SELECT 1 = '1' AS eq, 'a' || 'b' AS pipes, 9223372036854775807 + 1 AS big",
+        "SELECT ROUND(2.5) AS r, ROUND(2.5e0) AS re, ROUND(-2.5) AS rn, ROUND(1.005, 2) AS r2",
+        "SELECT d * 2 AS dd, d + 1 AS dp, SUM(d) AS sd, AVG(a) AS aa, AVG(d) AS ad FROM p",
+        "SELECT 1.0 + 2 AS x, 0.1 + 0.2 AS y, 3 * 1.5 AS z",
+        "SELECT a FROM p WHERE s = 'X'",
+        "SELECT COUNT(*) AS c FROM p WHERE d = 1.25",
+        "SELECT CONCAT(a, s) AS c, CONCAT(d) AS cd FROM p",
+        "SELECT -5 % 3 AS m, 5.5 DIV 2 AS dv, 2 ** 3 AS pw",
+        "SELECT IF(1, 'a', 'b') AS i, IFNULL(NULL, 2) AS n, NULLIF(1,1) AS nn",
+        "SELECT 'abc' LIKE 'A%' AS l, 'a' = 'a ' AS trailing",
+        "SELECT SUM(a) AS s, SUM(s) AS ss FROM p",
+    ] {
+        match db.execute(Endpoint::Data, q, &[]) {
+            Ok(answer) => eprintln!("{q}\n  => {}", serde_json::to_string(&answer).unwrap()),
+            Err(e) => eprintln!("{q}\n  !! {e}"),
+        }
+    }
 }

@@ -45,6 +45,13 @@ const RENAMED: &[(&str, &str)] = &[
 
 /// Rewrites one expression before its children are visited (and rewritten in turn).
 pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
+    // `||` is MySQL's `OR` (TiDB's default `sql_mode` has no `PIPES_AS_CONCAT`): `'a' || 'b'`
+    // is 0 on Forge, never SQLite's `'ab'`, so an app that concatenates with it finds out here.
+    if let Expr::BinaryOp { op, .. } = expr
+        && *op == BinaryOperator::StringConcat
+    {
+        *op = BinaryOperator::Or;
+    }
     compare_json_as_values(expr);
     super::hex_numbers::hex_operands_as_numbers(expr);
     let rewritten = match expr {
@@ -149,40 +156,18 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             is_try: false,
             ..
         } => match (data_type.take(), charset) {
-            (Some(data_type), _) => Some(Expr::Cast {
-                kind: sqlparser::ast::CastKind::Cast,
-                expr: Box::new(take(expr)),
-                data_type,
-                format: None,
-            }),
+            (Some(data_type), _) => Some(cast(take(expr), data_type)),
             (None, Some(_)) => Some(take(expr)),
             (None, None) => None,
         },
-        // CAST to MySQL's types SQLite has no affinity for: SQLite would read `DATETIME` as
-        // NUMERIC (`CAST('2024-01-01' AS DATETIME)` is 2024) and `JSON` likewise (0).
         Expr::Cast {
             expr: value,
             data_type,
             ..
-        } => match data_type {
-            DataType::Datetime(_) | DataType::Timestamp(..) => {
-                Some(call("timestamp", vec![take(value)]))
-            }
-            DataType::Date => Some(call("date", vec![take(value)])),
-            DataType::Time(..) => Some(call("time", vec![take(value)])),
-            DataType::JSON => Some(call("json", vec![take(value)])),
-            // MySQL rounds to the declared scale (`CAST(2.25 AS DECIMAL(10,1))` is 2.3).
-            DataType::Decimal(ExactNumberInfo::PrecisionAndScale(_, scale))
-            | DataType::Numeric(ExactNumberInfo::PrecisionAndScale(_, scale))
-            | DataType::Dec(ExactNumberInfo::PrecisionAndScale(_, scale)) => Some(call(
-                "kiln_round_decimal",
-                vec![
-                    take(value),
-                    Expr::Value(Value::Number(scale.to_string(), false).into()),
-                ],
-            )),
-            _ => None,
-        },
+        } if casts_as_mysql(data_type) => {
+            let data_type = std::mem::replace(data_type, DataType::Unspecified);
+            Some(cast(take(value), data_type))
+        }
         Expr::Function(function) => match function_rewrite(function) {
             Ok(rewritten) => rewritten,
             Err(error) => return ControlFlow::Break(error),
@@ -201,6 +186,62 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
         *expr = rewritten;
     }
     ControlFlow::Continue(())
+}
+
+/// Whether [`cast`] writes a cast to `data_type` as a call: a type SQLite has no affinity for,
+/// or one MySQL converts to otherwise.
+fn casts_as_mysql(data_type: &DataType) -> bool {
+    matches!(
+        data_type,
+        DataType::Datetime(_)
+            | DataType::Timestamp(..)
+            | DataType::Date
+            | DataType::Time(..)
+            | DataType::JSON
+            | DataType::Signed
+            | DataType::SignedInteger
+            | DataType::Unsigned
+            | DataType::UnsignedInteger
+            | DataType::Decimal(ExactNumberInfo::PrecisionAndScale(..))
+            | DataType::Numeric(ExactNumberInfo::PrecisionAndScale(..))
+            | DataType::Dec(ExactNumberInfo::PrecisionAndScale(..))
+    )
+}
+
+/// `CAST(value AS data_type)` (or `CONVERT(value, data_type)`) as SQLite runs MySQL's: SQLite
+/// would read `DATETIME` as NUMERIC (`CAST('2024-01-01' AS DATETIME)` is 2024), `JSON` and
+/// `SIGNED` likewise (`CAST(1.5 AS SIGNED)` is 1.5), so those are calls; other types are
+/// SQLite's own cast.
+fn cast(value: Expr, data_type: DataType) -> Expr {
+    match data_type {
+        DataType::Datetime(_) | DataType::Timestamp(..) => call("timestamp", vec![value]),
+        DataType::Date => call("date", vec![value]),
+        DataType::Time(..) => call("time", vec![value]),
+        DataType::JSON => call("json", vec![value]),
+        // `integer_columns`: rounded as TiDB rounds, text by its leading digits.
+        DataType::Signed | DataType::SignedInteger => {
+            super::integer_columns::cast_integer(false, value)
+        }
+        DataType::Unsigned | DataType::UnsignedInteger => {
+            super::integer_columns::cast_integer(true, value)
+        }
+        // MySQL rounds to the declared scale (`CAST(2.25 AS DECIMAL(10,1))` is 2.3).
+        DataType::Decimal(ExactNumberInfo::PrecisionAndScale(_, scale))
+        | DataType::Numeric(ExactNumberInfo::PrecisionAndScale(_, scale))
+        | DataType::Dec(ExactNumberInfo::PrecisionAndScale(_, scale)) => call(
+            "kiln_round_decimal",
+            vec![
+                value,
+                Expr::Value(Value::Number(scale.to_string(), false).into()),
+            ],
+        ),
+        data_type => Expr::Cast {
+            kind: sqlparser::ast::CastKind::Cast,
+            expr: Box::new(value),
+            data_type,
+            format: None,
+        },
+    }
 }
 
 /// A JSON value taken by path (`doc->'$.a'`, `JSON_EXTRACT(doc, '$.a')`) compares with an SQL

@@ -21,6 +21,14 @@
 //!   of the smaller integer types answers for theirs once the value is rounded. A `BIGINT
 //!   UNSIGNED` value past `i64` is left as it was (SQLite holds no integer that large).
 //!
+//! `CAST(x AS SIGNED)` and `CAST(x AS UNSIGNED)` (and `CONVERT(x, SIGNED)`) make integers
+//! by the same rounding, through [`CAST_INTEGER`]: SQLite has no `SIGNED` type, and read the
+//! cast as a cast to a number (`CAST(1.5 AS SIGNED)` was 1.5), or `SIGNED INTEGER` as one to
+//! its integer, which truncates (1). A cast reads text as TiDB's cast does (`StrToInt` with
+//! `isFuncCast`): the integer its leading digits spell, `'1.9'` is 1 and `'abc'` 0, where
+//! MySQL warns; past `BIGINT` the nearest bound; `UNSIGNED` wraps a negative value, as
+//! MySQL's does (`CAST(-1 AS UNSIGNED)` is 18446744073709551615, digits as text).
+//!
 //! Which rounding an expression gets (`n * 1.5`) follows what it is written as, not the type
 //! MySQL would give it: a computed real rounds half away from zero. The two rules differ only
 //! at exactly one half.
@@ -36,9 +44,14 @@ use super::columns::Column;
 /// `kiln_stored_integer(value, 'column', flags)`, [`register_stored_integer`].
 const STORED_INTEGER: &str = "kiln_stored_integer";
 
-/// [`STORED_INTEGER`]'s flags: the value is a `DOUBLE` (round half to even).
+/// The function `CAST(value AS SIGNED | UNSIGNED)` becomes: `kiln_cast_integer(value,
+/// flags)`, [`register_stored_integer`].
+const CAST_INTEGER: &str = "kiln_cast_integer";
+
+/// [`STORED_INTEGER`]'s and [`CAST_INTEGER`]'s flags: the value is a `DOUBLE` (round half to
+/// even).
 const DOUBLE: i64 = 1;
-/// [`STORED_INTEGER`]'s flags: the column is `UNSIGNED`.
+/// [`STORED_INTEGER`]'s and [`CAST_INTEGER`]'s flags: the column, or the cast, is `UNSIGNED`.
 const UNSIGNED: i64 = 2;
 
 /// 2^63 as a real: the first real past `i64`.
@@ -81,6 +94,19 @@ pub(super) fn stored_integer(column: &Column, value: Expr) -> Expr {
     super::expressions::call(STORED_INTEGER, vec![value, name, flags])
 }
 
+/// `CAST(value AS SIGNED)`, or `AS UNSIGNED` when `unsigned`, as TiDB makes it.
+pub(super) fn cast_integer(unsigned: bool, value: Expr) -> Expr {
+    let mut flags = 0;
+    if is_double(&value) {
+        flags |= DOUBLE;
+    }
+    if unsigned {
+        flags |= UNSIGNED;
+    }
+    let flags = Expr::Value(Value::Number(flags.to_string(), false).into());
+    super::expressions::call(CAST_INTEGER, vec![value, flags])
+}
+
 /// Whether `expr` is a number literal without fraction or exponent (`42`, `-7`).
 fn is_integer_literal(expr: &Expr) -> bool {
     match expr {
@@ -114,8 +140,21 @@ fn is_double(expr: &Expr) -> bool {
     }
 }
 
-/// Registers [`STORED_INTEGER`] on `connection`.
+/// Registers [`STORED_INTEGER`] and [`CAST_INTEGER`] on `connection`.
 pub(super) fn register_stored_integer(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        CAST_INTEGER,
+        2,
+        super::functions::PURE,
+        |context: &Context<'_>| {
+            let flags = context.get::<i64>(1).unwrap_or_default();
+            Ok(as_cast(
+                context.get_raw(0),
+                flags & DOUBLE != 0,
+                flags & UNSIGNED != 0,
+            ))
+        },
+    )?;
     connection.create_scalar_function(
         STORED_INTEGER,
         3,
@@ -140,6 +179,55 @@ pub(super) fn register_stored_integer(connection: &Connection) -> rusqlite::Resu
 /// A value past `BIGINT`'s range.
 #[derive(Debug, PartialEq)]
 struct OutOfRange;
+
+/// `value` cast to `SIGNED` (or `UNSIGNED`) as TiDB casts it: never an error, as a `SELECT`'s
+/// cast is not in MySQL (a truncation or an overflow is a warning there).
+fn as_cast(value: ValueRef<'_>, double: bool, unsigned: bool) -> SqliteValue {
+    let signed = match value {
+        ValueRef::Null => return SqliteValue::Null,
+        ValueRef::Integer(integer) => integer,
+        ValueRef::Real(real) => {
+            let rounded = if double {
+                real.round_ties_even()
+            } else {
+                real.round()
+            };
+            if unsigned && rounded >= PAST_I64 {
+                // Past `i64`: `u64`'s digits, up to its bound (`as` saturates).
+                return SqliteValue::Text((rounded as u64).to_string());
+            }
+            // `as` saturates at the bounds and makes NaN 0.
+            rounded as i64
+        }
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            let text = String::from_utf8_lossy(bytes);
+            let number = text.trim();
+            let (negative, rest) = match number.as_bytes().first() {
+                Some(b'-') => (true, &number[1..]),
+                Some(b'+') => (false, &number[1..]),
+                _ => (false, number),
+            };
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let digits = rest[..digits].trim_start_matches('0');
+            let magnitude = if digits.len() > 20 {
+                u128::MAX
+            } else {
+                format!("0{digits}").parse::<u128>().unwrap_or(u128::MAX)
+            };
+            if unsigned && !negative && magnitude > i64::MAX as u128 {
+                return SqliteValue::Text(magnitude.min(u128::from(u64::MAX)).to_string());
+            }
+            let signed = i128::try_from(magnitude).unwrap_or(i128::MAX);
+            let signed = if negative { -signed } else { signed };
+            signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+        }
+    };
+    if unsigned && signed < 0 {
+        // MySQL's `UNSIGNED` cast keeps the bits: -1 is 2^64 - 1.
+        return SqliteValue::Text((signed as u64).to_string());
+    }
+    SqliteValue::Integer(signed)
+}
 
 /// `value` as TiDB stores it in an integer column.
 fn as_stored(value: ValueRef<'_>, double: bool, unsigned: bool) -> Result<SqliteValue, OutOfRange> {
@@ -338,6 +426,49 @@ mod tests {
             as_stored(ValueRef::Text(b"18446744073709551615"), false, true),
             Ok(SqliteValue::Text("18446744073709551615".to_owned()))
         );
+    }
+
+    #[test]
+    fn casts_round_numbers_and_read_text_by_its_leading_digits() {
+        let cast =
+            |value: ValueRef<'_>, double: bool, unsigned: bool| as_cast(value, double, unsigned);
+        let int = SqliteValue::Integer;
+        assert_eq!(cast(ValueRef::Real(1.5), false, false), int(2));
+        assert_eq!(cast(ValueRef::Real(-1.5), false, false), int(-2));
+        assert_eq!(cast(ValueRef::Real(2.5), true, false), int(2));
+        assert_eq!(cast(ValueRef::Real(1e30), false, false), int(i64::MAX));
+        assert_eq!(cast(ValueRef::Real(-1e30), false, false), int(i64::MIN));
+        assert_eq!(cast(ValueRef::Real(f64::NAN), false, false), int(0));
+        assert_eq!(cast(ValueRef::Integer(7), false, true), int(7));
+        assert_eq!(
+            cast(ValueRef::Integer(-1), false, true),
+            SqliteValue::Text("18446744073709551615".to_owned())
+        );
+        assert_eq!(
+            cast(ValueRef::Real(1e19), false, true),
+            SqliteValue::Text("10000000000000000000".to_owned())
+        );
+        for (text, integer) in [
+            ("1.9", 1),
+            (" -12abc", -12),
+            ("abc", 0),
+            ("", 0),
+            ("+007", 7),
+            ("1e3", 1),
+            ("99999999999999999999999", i64::MAX),
+            ("-99999999999999999999999", i64::MIN),
+        ] {
+            assert_eq!(
+                cast(ValueRef::Text(text.as_bytes()), false, false),
+                int(integer),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            cast(ValueRef::Text(b"18446744073709551615"), false, true),
+            SqliteValue::Text("18446744073709551615".to_owned())
+        );
+        assert_eq!(cast(ValueRef::Null, false, false), SqliteValue::Null);
     }
 
     #[test]
