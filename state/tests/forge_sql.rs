@@ -2047,6 +2047,86 @@ fn division_does_not_truncate_integers() {
     );
 }
 
+/// A `DECIMAL(p, s)` column stores what is written rounded to `s` places, half away from
+/// zero on the digits written (`1.005` is 1.01, where the binary fraction nearest it is
+/// below), and refuses more digits before the point than it holds with `Error 1264`; `ROUND`
+/// rounds a DECIMAL the same way and a DOUBLE as MySQL does, half to even.
+#[test]
+fn decimal_columns_round_to_their_scale_and_hold_their_digits() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE money (id INT PRIMARY KEY, price DECIMAL(5, 2), whole DECIMAL)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO money VALUES (1, 1.005, 2.5), (2, '2.345', ?), (3, ?, -2.5)",
+        json!([9.5, 999.994]),
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT id, price, whole FROM money ORDER BY id",
+            json!([])
+        )["rows"],
+        json!([
+            {"id": 1, "price": "1.01", "whole": "3"},
+            {"id": 2, "price": "2.35", "whole": "10"},
+            {"id": 3, "price": "999.99", "whole": "-3"},
+        ])
+    );
+    // What is stored compares as written rounded: 1.01, not 1.005.
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT id FROM money WHERE price = 1.01",
+            json!([])
+        )["rows"],
+        json!([{"id": 1}])
+    );
+    for (statement, params) in [
+        ("UPDATE money SET price = 999.995 WHERE id = 1", json!([])),
+        ("UPDATE money SET price = ? WHERE id = 1", json!([-1000])),
+        (
+            "INSERT INTO money (id, whole) VALUES (4, 12345678901)",
+            json!([]),
+        ),
+    ] {
+        let error = refused(&mut db, statement, params);
+        assert!(
+            error
+                .message
+                .starts_with("Error 1264 (22003): Out of range value for column"),
+            "{statement}: {error}"
+        );
+    }
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT ROUND(1.005, 2) AS decimal_places, ROUND(2.5) AS half, ROUND(-2.5) AS minus, \
+             ROUND(2.5e0) AS double_half, ROUND(?, 0) AS bound, ROUND(1250, -2) AS hundreds, \
+             ROUND(1234.5, -2) AS fraction_hundreds, ROUND(price, 1) AS column_round, \
+             ROUND(7) AS integer, ROUND(1.5, NULL) AS no_places FROM money WHERE id = 2",
+            json!([0.5]),
+        )["rows"],
+        json!([{
+            "decimal_places": 1.01, "half": 3, "minus": -3, "double_half": 2.0, "bound": 0.0,
+            "hundreds": 1300, "fraction_hundreds": 1200, "column_round": 2.4, "integer": 7,
+            "no_places": null
+        }])
+    );
+    // FORMAT and CAST AS DECIMAL round the same way.
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT FORMAT(1.005, 2) AS f, CAST(1.005 AS DECIMAL(10, 2)) AS c",
+            json!([]),
+        )["rows"],
+        json!([{"f": "1.01", "c": 1.01}])
+    );
+}
+
 /// `CAST(x AS SIGNED | UNSIGNED)` makes an integer as TiDB does (SQLite has no such type, and
 /// read `CAST(1.5 AS SIGNED)` as 1.5): numbers rounded, text by its leading digits.
 #[test]

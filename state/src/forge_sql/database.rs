@@ -38,13 +38,13 @@ use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
-use super::integer_columns::register_stored_integer;
 use super::lateral::check_single_row_limits;
 use super::limit_clauses::register_limit_count;
 use super::limits::ForgeSqlLimits;
 use super::mysql_errors::{
     duplicate_key_message, left_out_message, mysql_message, name_entry_limit,
 };
+use super::number_columns::register_stored_numbers;
 use super::rebuild;
 use super::show;
 use super::sleep_function::{StatementDeadline, register_sleep};
@@ -338,7 +338,7 @@ impl ForgeSqlDatabase {
         let statement_deadline = StatementDeadline::new();
         register_sleep(&connection, statement_deadline.clone())?;
         register_limit_count(&connection)?;
-        register_stored_integer(&connection)?;
+        register_stored_numbers(&connection)?;
         let upsert_updates = Arc::new(UpdateRows::default());
         let update_rows = Arc::new(UpdateRows::default());
         for (name, rows) in [

@@ -218,12 +218,12 @@ fn cast(value: Expr, data_type: DataType) -> Expr {
         DataType::Date => call("date", vec![value]),
         DataType::Time(..) => call("time", vec![value]),
         DataType::JSON => call("json", vec![value]),
-        // `integer_columns`: rounded as TiDB rounds, text by its leading digits.
+        // `number_columns`: rounded as TiDB rounds, text by its leading digits.
         DataType::Signed | DataType::SignedInteger => {
-            super::integer_columns::cast_integer(false, value)
+            super::number_columns::cast_integer(false, value)
         }
         DataType::Unsigned | DataType::UnsignedInteger => {
-            super::integer_columns::cast_integer(true, value)
+            super::number_columns::cast_integer(true, value)
         }
         // MySQL rounds to the declared scale (`CAST(2.25 AS DECIMAL(10,1))` is 2.3).
         DataType::Decimal(ExactNumberInfo::PrecisionAndScale(_, scale))
@@ -356,6 +356,31 @@ fn function_rewrite(function: &mut Function) -> Result<Option<Expr>, ForgeSqlErr
         return Ok(None);
     };
     match name.as_str() {
+        // `ROUND(x[, d])` as MySQL rounds each kind of number (`number_functions`).
+        "round" => Ok(match list.args.as_mut_slice() {
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(value))] => {
+                let double = super::number_columns::is_double(value);
+                Some(call(
+                    "kiln_round",
+                    vec![
+                        take(value),
+                        number_literal(0),
+                        number_literal(i64::from(double)),
+                    ],
+                ))
+            }
+            [
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(value)),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(places)),
+            ] => {
+                let double = super::number_columns::is_double(value);
+                Some(call(
+                    "kiln_round",
+                    vec![take(value), take(places), number_literal(i64::from(double))],
+                ))
+            }
+            _ => None,
+        }),
         // One path: MySQL's value is JSON (`true` stays `true`, a string keeps its quotes when
         // printed), which is SQLite's `->`; with several it is an array in both.
         "json_extract" => Ok(match list.args.as_mut_slice() {
@@ -511,6 +536,11 @@ fn signed(amount: Expr, negative: bool) -> Expr {
 /// A unit from Kiln's fixed list, as a SQL string (no quote can be in it).
 fn unit_text(unit: &str) -> Expr {
     Expr::Value(Value::SingleQuotedString(unit.to_owned()).into())
+}
+
+/// An integer Kiln writes into the statement, as a SQL number.
+fn number_literal(number: i64) -> Expr {
+    Expr::Value(Value::Number(number.to_string(), false).into())
 }
 
 fn take(expr: &mut Expr) -> Expr {

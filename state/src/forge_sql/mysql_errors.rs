@@ -48,7 +48,7 @@ fn after<'a>(sqlite: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// MySQL's refusal of a number past its column's type (strict mode, TiDB's default): from
 /// the range checks of the integer types, and from a value past `BIGINT` written to an
-/// integer column ([`super::integer_columns`]).
+/// integer column ([`super::number_columns`]).
 pub(super) fn out_of_range(column: &str) -> String {
     format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
 }

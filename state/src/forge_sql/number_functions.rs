@@ -31,9 +31,10 @@ fn answer(value: f64, integral: bool) -> Value {
 
 /// `value` with `decimals` places and a comma between each three digits of its whole part.
 fn format_number(value: f64, decimals: usize) -> String {
-    // Half away from zero, as MySQL rounds (Rust's formatting rounds half to even).
-    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(30));
-    let fixed = format!("{:.*}", decimals, (value.abs() * scale).round() / scale);
+    // Half away from zero, as MySQL rounds a DECIMAL (Rust's formatting rounds the binary
+    // value half to even: 1.005 would be 1.00).
+    let places = i32::try_from(decimals).unwrap_or(30);
+    let fixed = format!("{:.*}", decimals, decimal_round(value.abs(), places));
     let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
     let mut grouped = String::with_capacity(fixed.len() + whole.len() / 3 + 1);
     if value < 0.0 && fixed.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
@@ -150,10 +151,31 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
     connection.create_scalar_function("kiln_round_decimal", 2, flags, |context| {
         Ok(match (number(context, 0), number(context, 1)) {
             (Some(value), Some(scale)) => {
-                let scale = 10f64.powi(scale.clamp(0.0, 30.0) as i32);
-                answer((value * scale).round() / scale, false)
+                answer(decimal_round(value, scale.clamp(0.0, 30.0) as i32), false)
             }
             _ => Value::Null,
+        })
+    })?;
+    // `ROUND(x[, d])`, rewritten by `expressions` as `kiln_round(x, d, double)`: an integer
+    // stays one (rounded to tens, hundreds… for a negative `d`); a DECIMAL rounds half away
+    // from zero on its digits (`ROUND(1.005, 2)` is 1.01); a DOUBLE (`double`: a bound
+    // parameter, an exponent literal; or text) rounds as MySQL's `my_double_round`, `rint` of
+    // the scaled binary value, half to even (`ROUND(2.5e0)` is 2). SQLite's `round` would
+    // answer 1.0 and 3.0, and round to no places for a negative `d`.
+    connection.create_scalar_function("kiln_round", 3, flags, |context| {
+        if matches!(context.get_raw(1), ValueRef::Null) {
+            return Ok(Value::Null);
+        }
+        let places = number(context, 1).unwrap_or(0.0).clamp(-30.0, 30.0) as i32;
+        let double = context.get::<i64>(2).unwrap_or(0) != 0;
+        Ok(match context.get_raw(0) {
+            ValueRef::Integer(integer) => Value::Integer(integer_round(integer, places)),
+            ValueRef::Real(real) if !double => answer(decimal_round(real, places), places <= 0),
+            _ => number(context, 0).map_or(Value::Null, |value| {
+                let scale = 10f64.powi(places);
+                let rounded = (value * scale).round_ties_even() / scale;
+                answer(if rounded.is_finite() { rounded } else { value }, false)
+            }),
         })
     })?;
     // `INTERVAL(n, n1, n2, …)` (spelt so by `word_operators`): 0 when n < n1, 1 when
@@ -207,6 +229,62 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
     Ok(())
 }
 
+/// `value` rounded to `places` decimals (tens, hundreds… when negative), half away from zero,
+/// as MySQL rounds a DECIMAL: on the shortest decimal that reads back as `value`, which is
+/// what the app wrote or the column holds (`1.005`), not on the binary fraction nearest it
+/// (1.00499999999999989…, which a scaled `f64::round` would take to 1.00).
+pub(super) fn decimal_round(value: f64, places: i32) -> f64 {
+    if !value.is_finite() || value == 0.0 {
+        return value;
+    }
+    // `{:e}` is the shortest form that reads back as the value: `1.005e0`.
+    let written = format!("{:e}", value.abs());
+    let Some((mantissa, exponent)) = written.split_once('e') else {
+        return value;
+    };
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|digit| digit - b'0')
+        .collect();
+    // The digits kept: those before the point, and `places` after it.
+    let keep = exponent + 1 + places;
+    let Ok(kept) = usize::try_from(keep) else {
+        return 0.0;
+    };
+    if kept >= digits.len() {
+        return value;
+    }
+    let mut whole = digits[..kept]
+        .iter()
+        .fold(0u128, |number, digit| number * 10 + u128::from(*digit));
+    if digits[kept] >= 5 {
+        whole += 1;
+    }
+    let magnitude: f64 = format!("{whole}e{}", exponent + 1 - keep)
+        .parse()
+        .unwrap_or(0.0);
+    if magnitude == 0.0 {
+        0.0
+    } else {
+        magnitude.copysign(value)
+    }
+}
+
+/// `integer` rounded to `places` (a negative `places` rounds to tens, hundreds…), half away
+/// from zero; past `i64` it keeps the nearest bound.
+fn integer_round(integer: i64, places: i32) -> i64 {
+    if places >= 0 {
+        return integer;
+    }
+    let unit = 10i128.pow(places.unsigned_abs().min(30));
+    let value = i128::from(integer);
+    let half = if value < 0 { -unit / 2 } else { unit / 2 };
+    let rounded = (value + half) / unit * unit;
+    rounded.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
 /// The places MySQL gives the quotient of two integers (`div_precision_increment`).
 const QUOTIENT_SCALE: i128 = 10_000;
 
@@ -237,6 +315,34 @@ mod tests {
         assert_eq!(truncate(122.0, -1), 120.0);
         assert_eq!(answer(f64::NAN, false), Value::Null);
         assert_eq!(answer(2.0, true), Value::Integer(2));
+    }
+
+    #[test]
+    fn decimals_round_on_their_digits_half_away_from_zero() {
+        for (value, places, rounded) in [
+            (1.005, 2, 1.01),
+            (-1.005, 2, -1.01),
+            (2.5, 0, 3.0),
+            (-2.5, 0, -3.0),
+            (0.5, 0, 1.0),
+            (0.05, 0, 0.0),
+            (-0.4, 0, 0.0),
+            (9.99, 1, 10.0),
+            (1234.5, -2, 1200.0),
+            (1250.0, -2, 1300.0),
+            (0.5, -1, 0.0),
+            (1.25, 5, 1.25),
+            (0.000_123_45, 7, 0.000_123_5),
+            (1e300, 2, 1e300),
+        ] {
+            assert_eq!(decimal_round(value, places), rounded, "{value}, {places}");
+        }
+        assert_eq!(integer_round(1250, -2), 1300);
+        assert_eq!(integer_round(-1250, -2), -1300);
+        assert_eq!(integer_round(1249, -2), 1200);
+        assert_eq!(integer_round(7, 2), 7);
+        assert_eq!(integer_round(i64::MAX, -1), i64::MAX);
+        assert_eq!(integer_round(5, -30), 0);
     }
 
     #[test]

@@ -137,7 +137,14 @@ fn decimal_digits(value: f64, scale: u32, integer: Option<i64>) -> String {
     match integer {
         Some(integer) if scale == 0 => integer.to_string(),
         Some(integer) => format!("{integer}.{}", "0".repeat(scale as usize)),
-        None => format!("{value:.*}", scale as usize),
+        // Half away from zero on the value's digits, as a write rounds it
+        // (`super::number_functions::decimal_round`): a value stored before Kiln rounded
+        // writes reads back as MySQL would hold it.
+        None => format!(
+            "{:.*}",
+            scale as usize,
+            super::number_functions::decimal_round(value, scale as i32)
+        ),
     }
 }
 

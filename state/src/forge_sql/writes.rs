@@ -42,7 +42,7 @@ use super::database::{UPDATE_CHANGED, UPSERT_UPDATED};
 use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
 use super::hex_numbers::{as_number as hex_as_number, is_number_column};
-use super::integer_columns::{is_integer_column, stored_integer};
+use super::number_columns::Storage;
 
 /// An `INSERT` or `REPLACE` as SQLite text.
 pub(super) fn insert(
@@ -423,8 +423,8 @@ fn inserted_names(insert: &Insert, table_columns: &[Column]) -> Vec<String> {
 }
 
 /// The values an `INSERT … VALUES` writes as MySQL stores them: a hexadecimal literal
-/// written to a number column as its number, a value written to an integer column as the
-/// integer TiDB makes of it, and to a date column in the date's stored form.
+/// written to a number column as its number, a value written to an integer or `DECIMAL`
+/// column as TiDB stores it ([`Storage`]), and to a date column in the date's stored form.
 fn store_values_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
     let names = inserted_names(insert, table_columns);
     let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
@@ -442,13 +442,13 @@ fn store_values_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
                 }
             }
         }
-        if is_integer_column(column) {
+        if let Some(storage) = Storage::of(column) {
             for row in &mut values.rows {
                 if let Some(value) = row.content.get_mut(index)
                     && is_plain_value(value)
                 {
                     let taken = std::mem::replace(value, Expr::Value(Value::Null.into()));
-                    *value = stored_integer(column, taken);
+                    *value = storage.stored(&column.name, taken);
                 }
             }
         }
@@ -467,8 +467,8 @@ fn store_values_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
 }
 
 /// `SET column = value` (an `UPDATE`'s, or an upsert's) as MySQL stores it: a hexadecimal
-/// literal set into a number column as its number, a value set into an integer column as the
-/// integer TiDB makes of it, into a date column in the date's stored form.
+/// literal set into a number column as its number, a value set into an integer or `DECIMAL`
+/// column as TiDB stores it ([`Storage`]), into a date column in the date's stored form.
 fn assignments_as_mysql(table_columns: &[Column], assignments: &mut [Assignment]) {
     for assignment in assignments {
         let AssignmentTarget::ColumnName(name) = &assignment.target else {
@@ -478,11 +478,12 @@ fn assignments_as_mysql(table_columns: &[Column], assignments: &mut [Assignment]
         if named(table_columns, &name).is_some_and(is_number_column) {
             hex_as_number(&mut assignment.value);
         }
-        if let Some(column) = named(table_columns, &name).filter(|c| is_integer_column(c))
+        if let Some(column) = named(table_columns, &name)
+            && let Some(storage) = Storage::of(column)
             && is_plain_value(&assignment.value)
         {
             let taken = std::mem::replace(&mut assignment.value, Expr::Value(Value::Null.into()));
-            assignment.value = stored_integer(column, taken);
+            assignment.value = storage.stored(&column.name, taken);
         }
         if let Some(kind) = named(table_columns, &name).and_then(Column::date_kind)
             && is_plain_value(&assignment.value)

@@ -1,4 +1,4 @@
-//! A value written to an integer column is made an integer, as TiDB makes it.
+//! A number written to an integer or `DECIMAL` column is stored as TiDB stores it.
 //!
 //! TiDB converts what an `INSERT` or `UPDATE` writes to the column's type before it stores it
 //! (`Datum.ConvertTo`): a fraction written to an `INT` column is rounded, so `INSERT INTO t (n)
@@ -21,6 +21,14 @@
 //!   of the smaller integer types answers for theirs once the value is rounded. A `BIGINT
 //!   UNSIGNED` value past `i64` is left as it was (SQLite holds no integer that large).
 //!
+//! A `DECIMAL(p, s)` column holds `s` places and `p - s` digits before the point (`DECIMAL`
+//! is `DECIMAL(10, 0)`). TiDB rounds what is written to it to `s` places, half away from zero
+//! on its decimal digits (`1.005` is 1.01 in `DECIMAL(10, 2)`), and refuses a value with more
+//! digits before the point than the column holds with `Error 1264`. SQLite stores the real as
+//! written, so Kiln read back `1.00` (the binary fraction nearest 1.005 is below it) and took
+//! any size: each value written passes through [`STORED_DECIMAL`], which rounds it by
+//! [`super::number_functions::decimal_round`] and checks its size.
+//!
 //! `CAST(x AS SIGNED)` and `CAST(x AS UNSIGNED)` (and `CONVERT(x, SIGNED)`) make integers
 //! by the same rounding, through [`CAST_INTEGER`]: SQLite has no `SIGNED` type, and read the
 //! cast as a cast to a number (`CAST(1.5 AS SIGNED)` was 1.5), or `SIGNED INTEGER` as one to
@@ -41,11 +49,15 @@ use sqlparser::ast::{Expr, UnaryOperator, Value};
 use super::columns::Column;
 
 /// The function a value written to an integer column passes through:
-/// `kiln_stored_integer(value, 'column', flags)`, [`register_stored_integer`].
+/// `kiln_stored_integer(value, 'column', flags)`, [`register_stored_numbers`].
 const STORED_INTEGER: &str = "kiln_stored_integer";
 
+/// The function a value written to a `DECIMAL(p, s)` column passes through:
+/// `kiln_stored_decimal(value, 'column', p, s)`, [`register_stored_numbers`].
+const STORED_DECIMAL: &str = "kiln_stored_decimal";
+
 /// The function `CAST(value AS SIGNED | UNSIGNED)` becomes: `kiln_cast_integer(value,
-/// flags)`, [`register_stored_integer`].
+/// flags)`, [`register_stored_numbers`].
 const CAST_INTEGER: &str = "kiln_cast_integer";
 
 /// [`STORED_INTEGER`]'s and [`CAST_INTEGER`]'s flags: the value is a `DOUBLE` (round half to
@@ -57,41 +69,70 @@ const UNSIGNED: i64 = 2;
 /// 2^63 as a real: the first real past `i64`.
 const PAST_I64: f64 = 9_223_372_036_854_775_808.0;
 
-/// Whether `column` holds integers: its MySQL type is one of the integer types (`BOOLEAN` is
-/// `TINYINT(1)`), an `AUTO_INCREMENT` id's included.
-pub(super) fn is_integer_column(column: &Column) -> bool {
-    let upper = column.declared.to_ascii_uppercase();
-    let first = upper.split(['(', ' ']).next().unwrap_or_default();
-    matches!(
-        first,
-        "TINYINT"
-            | "BOOL"
-            | "BOOLEAN"
-            | "SMALLINT"
-            | "MEDIUMINT"
-            | "INT"
-            | "INTEGER"
-            | "BIGINT"
-            | "SERIAL"
-    )
+/// How a number column stores what is written to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Storage {
+    /// One of the integer types (`BOOLEAN` is `TINYINT(1)`), an `AUTO_INCREMENT` id's included.
+    Integer { unsigned: bool },
+    /// `DECIMAL(precision, scale)`.
+    Decimal { precision: u32, scale: u32 },
 }
 
-/// `value` (neither `NULL` nor `DEFAULT`), written to the integer column `column`, as TiDB
-/// stores it: wrapped in [`STORED_INTEGER`] unless it is an integer literal already.
-pub(super) fn stored_integer(column: &Column, value: Expr) -> Expr {
-    if is_integer_literal(&value) {
-        return value;
+impl Storage {
+    /// How `column` stores numbers; `None` for a column that is no integer or `DECIMAL`
+    /// (`FLOAT` and `DOUBLE` store a real as SQLite does).
+    pub(super) fn of(column: &Column) -> Option<Storage> {
+        let upper = column.declared.to_ascii_uppercase();
+        let first = upper.split(['(', ' ']).next().unwrap_or_default();
+        match first {
+            "TINYINT" | "BOOL" | "BOOLEAN" | "SMALLINT" | "MEDIUMINT" | "INT" | "INTEGER"
+            | "BIGINT" | "SERIAL" => Some(Storage::Integer {
+                unsigned: upper.contains("UNSIGNED"),
+            }),
+            "DECIMAL" | "NUMERIC" | "DEC" | "FIXED" => {
+                // MySQL's defaults: `DECIMAL` is `DECIMAL(10, 0)`, `DECIMAL(p)` `DECIMAL(p, 0)`.
+                let inside = upper
+                    .split_once('(')
+                    .and_then(|(_, rest)| rest.split_once(')'))
+                    .map_or("", |(inside, _)| inside);
+                let mut numbers = inside.split(',').map(|n| n.trim().parse::<u32>().ok());
+                let precision = numbers.next().flatten().unwrap_or(10).clamp(1, 65);
+                let scale = numbers.next().flatten().unwrap_or(0).min(30).min(precision);
+                Some(Storage::Decimal { precision, scale })
+            }
+            _ => None,
+        }
     }
-    let mut flags = 0;
-    if is_double(&value) {
-        flags |= DOUBLE;
+
+    /// `value` (neither `NULL` nor `DEFAULT`), written to `column`, as TiDB stores it: passed
+    /// through [`STORED_INTEGER`] or [`STORED_DECIMAL`], unless it is an integer literal
+    /// written to an integer column.
+    pub(super) fn stored(self, column: &str, value: Expr) -> Expr {
+        let name = Expr::Value(Value::SingleQuotedString(column.replace('\'', "")).into());
+        let number = |n: i64| Expr::Value(Value::Number(n.to_string(), false).into());
+        match self {
+            Storage::Integer { .. } if is_integer_literal(&value) => value,
+            Storage::Integer { unsigned } => {
+                let mut flags = 0;
+                if is_double(&value) {
+                    flags |= DOUBLE;
+                }
+                if unsigned {
+                    flags |= UNSIGNED;
+                }
+                super::expressions::call(STORED_INTEGER, vec![value, name, number(flags)])
+            }
+            Storage::Decimal { precision, scale } => super::expressions::call(
+                STORED_DECIMAL,
+                vec![
+                    value,
+                    name,
+                    number(i64::from(precision)),
+                    number(i64::from(scale)),
+                ],
+            ),
+        }
     }
-    if column.declared.to_ascii_uppercase().contains("UNSIGNED") {
-        flags |= UNSIGNED;
-    }
-    let name = Expr::Value(Value::SingleQuotedString(column.name.replace('\'', "")).into());
-    let flags = Expr::Value(Value::Number(flags.to_string(), false).into());
-    super::expressions::call(STORED_INTEGER, vec![value, name, flags])
 }
 
 /// `CAST(value AS SIGNED)`, or `AS UNSIGNED` when `unsigned`, as TiDB makes it.
@@ -124,7 +165,7 @@ fn is_integer_literal(expr: &Expr) -> bool {
 /// Whether `expr` is what TiDB reads as a `DOUBLE`: one of the app's bound parameters (`?`,
 /// `?N`; the statement's own string literals are placeholders of another name while it is
 /// rewritten, and are text) or a number literal with an exponent, signed or not.
-fn is_double(expr: &Expr) -> bool {
+pub(super) fn is_double(expr: &Expr) -> bool {
     match expr {
         Expr::Value(value) => match &value.value {
             Value::Placeholder(text) => text.starts_with('?'),
@@ -140,8 +181,25 @@ fn is_double(expr: &Expr) -> bool {
     }
 }
 
-/// Registers [`STORED_INTEGER`] and [`CAST_INTEGER`] on `connection`.
-pub(super) fn register_stored_integer(connection: &Connection) -> rusqlite::Result<()> {
+/// Registers [`STORED_INTEGER`], [`STORED_DECIMAL`] and [`CAST_INTEGER`] on `connection`.
+pub(super) fn register_stored_numbers(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        STORED_DECIMAL,
+        4,
+        super::functions::PURE,
+        |context: &Context<'_>| {
+            let column = context.get::<String>(1).unwrap_or_default();
+            let precision = context.get::<i64>(2).unwrap_or(10).clamp(1, 65) as u32;
+            let scale = context.get::<i64>(3).unwrap_or(0).clamp(0, 30) as u32;
+            as_stored_decimal(context.get_raw(0), precision, scale.min(precision)).map_err(
+                |OutOfRange| {
+                    rusqlite::Error::UserFunctionError(
+                        super::mysql_errors::out_of_range(&column).into(),
+                    )
+                },
+            )
+        },
+    )?;
     connection.create_scalar_function(
         CAST_INTEGER,
         2,
@@ -179,6 +237,51 @@ pub(super) fn register_stored_integer(connection: &Connection) -> rusqlite::Resu
 /// A value past `BIGINT`'s range.
 #[derive(Debug, PartialEq)]
 struct OutOfRange;
+
+/// `value` as TiDB stores it in a `DECIMAL(precision, scale)` column: rounded to `scale`
+/// places; `OutOfRange` with more digits before the point than `precision - scale`. Text that
+/// is no number is kept for the column's number check.
+fn as_stored_decimal(
+    value: ValueRef<'_>,
+    precision: u32,
+    scale: u32,
+) -> Result<SqliteValue, OutOfRange> {
+    let whole_digits = precision - scale;
+    let real = match value {
+        ValueRef::Integer(integer) => {
+            let fits = whole_digits >= 19 || integer.unsigned_abs() < 10u64.pow(whole_digits);
+            return if fits {
+                Ok(SqliteValue::Integer(integer))
+            } else {
+                Err(OutOfRange)
+            };
+        }
+        ValueRef::Real(real) => real,
+        ValueRef::Text(bytes) => {
+            let text = String::from_utf8_lossy(bytes);
+            let number = text.trim();
+            // Rust also reads `inf` and `NaN`, which MySQL does not.
+            match number
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+                .then(|| number.parse::<f64>().ok())
+                .flatten()
+            {
+                Some(real) => real,
+                None => return Ok(SqliteValue::Text(text.into_owned())),
+            }
+        }
+        ValueRef::Null => return Ok(SqliteValue::Null),
+        ValueRef::Blob(bytes) => return Ok(SqliteValue::Blob(bytes.to_vec())),
+    };
+    let rounded = super::number_functions::decimal_round(real, scale as i32);
+    let bound = 10f64.powi(whole_digits as i32);
+    if rounded.is_finite() && rounded.abs() < bound {
+        Ok(SqliteValue::Real(rounded))
+    } else {
+        Err(OutOfRange)
+    }
+}
 
 /// `value` cast to `SIGNED` (or `UNSIGNED`) as TiDB casts it: never an error, as a `SELECT`'s
 /// cast is not in MySQL (a truncation or an overflow is a warning there).
@@ -469,6 +572,50 @@ mod tests {
             SqliteValue::Text("18446744073709551615".to_owned())
         );
         assert_eq!(cast(ValueRef::Null, false, false), SqliteValue::Null);
+    }
+
+    #[test]
+    fn decimals_round_to_their_scale_and_hold_their_digits() {
+        let decimal = |value: ValueRef<'_>| as_stored_decimal(value, 5, 2);
+        assert_eq!(decimal(ValueRef::Real(1.005)), Ok(SqliteValue::Real(1.01)));
+        assert_eq!(
+            decimal(ValueRef::Real(-1.005)),
+            Ok(SqliteValue::Real(-1.01))
+        );
+        assert_eq!(
+            decimal(ValueRef::Text(b" 2.345 ")),
+            Ok(SqliteValue::Real(2.35))
+        );
+        assert_eq!(
+            decimal(ValueRef::Real(999.994)),
+            Ok(SqliteValue::Real(999.99))
+        );
+        assert_eq!(decimal(ValueRef::Real(999.995)), Err(OutOfRange));
+        assert_eq!(
+            decimal(ValueRef::Integer(999)),
+            Ok(SqliteValue::Integer(999))
+        );
+        assert_eq!(decimal(ValueRef::Integer(-1000)), Err(OutOfRange));
+        assert_eq!(decimal(ValueRef::Real(f64::INFINITY)), Err(OutOfRange));
+        for text in ["abc", "inf", "NaN", ""] {
+            assert_eq!(
+                decimal(ValueRef::Text(text.as_bytes())),
+                Ok(SqliteValue::Text(text.to_owned()))
+            );
+        }
+        // `DECIMAL(2, 2)` holds no digit before the point; a wide one holds any integer.
+        assert_eq!(
+            as_stored_decimal(ValueRef::Real(0.994), 2, 2),
+            Ok(SqliteValue::Real(0.99))
+        );
+        assert_eq!(
+            as_stored_decimal(ValueRef::Real(1.0), 2, 2),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            as_stored_decimal(ValueRef::Integer(i64::MAX), 65, 0),
+            Ok(SqliteValue::Integer(i64::MAX))
+        );
     }
 
     #[test]
