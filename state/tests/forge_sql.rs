@@ -2158,6 +2158,74 @@ fn casts_to_signed_and_unsigned_make_integers() {
     );
 }
 
+/// Text functions SQLite runs otherwise, as MySQL runs them: `LIKE` escapes with `\\` unless
+/// told another escape; `UPPER`/`LOWER` map every letter, not only ASCII; `SUBSTRING` at
+/// position 0 (or before the start) is empty; `COUNT(DISTINCT a, b)` counts pairs.
+#[test]
+fn text_functions_follow_mysql_where_sqlite_differs() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE names (a INT, b VARCHAR(20))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO names VALUES (1, '50% off'), (1, '50 more'), (2, 'Élodie'), (2, NULL), \
+         (1, '50% off')",
+        json!([]),
+    );
+    // An app escaping a search term for LIKE with backslashes finds only what it meant.
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT b FROM names WHERE b LIKE ? ORDER BY b",
+            json!(["50\\%%"]),
+        )["rows"],
+        json!([{"b": "50% off"}, {"b": "50% off"}])
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT 'a_b' LIKE 'a\\_b' AS escaped, 'axb' LIKE 'a\\_b' AS other, \
+             'a%b' LIKE 'a|%b' ESCAPE '|' AS own_escape, 'AB' LIKE 'a%' AS case_kept, \
+             'axb' NOT LIKE 'a\\_b' AS negated",
+            json!([]),
+        )["rows"],
+        json!([{"escaped": 1, "other": 0, "own_escape": 1, "case_kept": 0, "negated": 1}])
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT UPPER(b) AS up, LOWER(b) AS down, UCASE('straße') AS sharp, UPPER(12) AS n \
+             FROM names WHERE a = 2 AND b IS NOT NULL",
+            json!([]),
+        )["rows"],
+        json!([{"up": "ÉLODIE", "down": "élodie", "sharp": "STRAßE", "n": "12"}])
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT SUBSTRING('Élodie', 0) AS zero, SUBSTRING('Élodie', 1, 2) AS first, \
+             SUBSTRING('Élodie' FROM -3) AS last, SUBSTR('abc', -5) AS before, \
+             MID('abc', 2, 0) AS none, SUBSTRING('abc', 2, 5) AS rest, SUBSTRING(NULL, 1) AS n",
+            json!([]),
+        )["rows"],
+        json!([{
+            "zero": "", "first": "Él", "last": "die", "before": "", "none": "", "rest": "bc",
+            "n": null
+        }])
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT COUNT(DISTINCT a, b) AS pairs, COUNT(DISTINCT a) AS firsts FROM names",
+            json!([]),
+        )["rows"],
+        json!([{"pairs": 3, "firsts": 2}])
+    );
+}
+
 /// `||` is MySQL's `OR` (TiDB's default `sql_mode` has no `PIPES_AS_CONCAT`): an app that
 /// concatenates with it gets 0 on Forge, and so on Kiln.
 #[test]
@@ -4267,19 +4335,26 @@ fn scratch_probe() {
         json!([]),
     );
     for q in [
-        "SELECT CAST(1.5 AS SIGNED) AS c, CAST(-1.5 AS SIGNED) AS n, CAST('1.5' AS SIGNED) AS t, CAST(2.5 AS UNSIGNED) AS u",
-        "SELECT a, b FROM p GROUP BY a",
-        "SELECT 1 = '1' AS eq, 'a' || 'b' AS pipes, 9223372036854775807 + 1 AS big",
-        "SELECT ROUND(2.5) AS r, ROUND(2.5e0) AS re, ROUND(-2.5) AS rn, ROUND(1.005, 2) AS r2",
-        "SELECT d * 2 AS dd, d + 1 AS dp, SUM(d) AS sd, AVG(a) AS aa, AVG(d) AS ad FROM p",
-        "SELECT 1.0 + 2 AS x, 0.1 + 0.2 AS y, 3 * 1.5 AS z",
-        "SELECT a FROM p WHERE s = 'X'",
-        "SELECT COUNT(*) AS c FROM p WHERE d = 1.25",
-        "SELECT CONCAT(a, s) AS c, CONCAT(d) AS cd FROM p",
-        "SELECT -5 % 3 AS m, 5.5 DIV 2 AS dv, 2 ** 3 AS pw",
-        "SELECT IF(1, 'a', 'b') AS i, IFNULL(NULL, 2) AS n, NULLIF(1,1) AS nn",
-        "SELECT 'abc' LIKE 'A%' AS l, 'a' = 'a ' AS trailing",
-        "SELECT SUM(a) AS s, SUM(s) AS ss FROM p",
+        "SELECT SUBSTRING('abc', 0) AS s0, SUBSTRING('abc', -2) AS sm, LPAD('abc', 2, 'x') AS lp, RPAD('abc', 5, 'xy') AS rp, LEFT('abc', -1) AS l",
+        "SELECT 'a_b' LIKE 'a\\_b' AS esc1, 'axb' LIKE 'a\\_b' AS esc2, 'a%b' LIKE 'a|%b' ESCAPE '|' AS esc3",
+        "SELECT 'a\\nb' AS nl, LENGTH('a\\nb') AS len, 'it\\'s' AS q",
+        "SELECT a FROM p WHERE a = 1 FOR UPDATE",
+        "SELECT COUNT(DISTINCT a, b) AS c FROM p",
+        "SELECT 2 ^ 3 AS x, !1 AS n, 1 XOR 1 AS xo, ~0 AS t, 5 & 3 AS band",
+        "SELECT 0.1 + 0.2 = 0.3 AS exact, 'abc' = 0 AS strzero, '5' = 5 AS strnum",
+        "SELECT CONCAT(1.10) AS c, 1.10 AS lit, -0.0 AS negz",
+        "SELECT REPEAT('ab', 3) AS r, REVERSE('abc') AS rv, INSERT('abcdef', 2, 3, 'X') AS ins, SPACE(2) AS sp, STRCMP('a', 'b') AS sc",
+        "SELECT FIELD('b', 'a', 'b') AS f, ELT(2, 'a', 'b') AS e, FIND_IN_SET('b', 'a,b') AS fis, CONCAT_WS('-', 'a', NULL, 'b') AS cw",
+        "SELECT HEX('abc') AS h, UNHEX('616263') AS u, BIN(5) AS b, OCT(8) AS o, ASCII('a') AS a, ORD('a') AS o2",
+        "SELECT DATE_FORMAT('2024-05-01 13:04:05', '%Y/%m/%d %H:%i:%s %W %M %j %a %b %p %r %T') AS df",
+        "SELECT TIMESTAMPDIFF(MONTH, '2024-01-31', '2024-02-29') AS td, DATEDIFF('2024-03-01', '2024-02-28') AS dd, LAST_DAY('2024-02-10') AS ld, WEEK('2024-01-01') AS w, DAYOFWEEK('2024-05-01') AS dw",
+        "SELECT STR_TO_DATE('01/05/2024', '%d/%m/%Y') AS s, UNIX_TIMESTAMP('2024-01-01 00:00:00') AS ut, FROM_UNIXTIME(0) AS fu",
+        "SELECT GREATEST(1, '2', 3.5) AS g, LEAST('a', 'b') AS l, ABS(-3) AS ab, SIGN(-2.5) AS sg",
+        "SELECT IF(NULL, 1, 2) AS i, COALESCE(NULL, NULL, 3) AS c, IFNULL('', 'x') AS e",
+        "SELECT a, GROUP_CONCAT(b ORDER BY b DESC SEPARATOR ';') AS g FROM p GROUP BY a",
+        "SELECT 9223372036854775807 + 1 AS big, -9223372036854775808 - 1 AS small, 4 * 4611686018427387904 AS mul",
+        "SELECT TRUNCATE(1.999, 1) AS t, FLOOR(-1.5) AS f, CEIL(1.2) AS c, POW(2, 10) AS p, SQRT(16) AS s, EXP(0) AS e, LN(1) AS l",
+        "SELECT CHAR_LENGTH('héllo') AS cl, LENGTH('héllo') AS l, UPPER('héllo') AS u, LOWER('ÀB') AS lo",
     ] {
         match db.execute(Endpoint::Data, q, &[]) {
             Ok(answer) => eprintln!("{q}\n  => {}", serde_json::to_string(&answer).unwrap()),

@@ -30,7 +30,9 @@ const RENAMED: &[(&str, &str)] = &[
     ("character_length", "length"),
     ("lcase", "lower"),
     ("ucase", "upper"),
-    ("mid", "substr"),
+    ("mid", "kiln_substring"),
+    ("substr", "kiln_substring"),
+    ("substring", "kiln_substring"),
     ("json_arrayagg", "json_group_array"),
     ("json_objectagg", "json_group_object"),
     ("last_insert_id", "last_insert_rowid"),
@@ -111,12 +113,12 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
         )),
         // `POSITION(a IN b)` is `LOCATE(a, b)`.
         Expr::Position { expr, r#in } => Some(call("locate", vec![take(expr), take(r#in)])),
-        // `SUBSTRING(s FROM n [FOR m])`; the comma form SQLite reads as it is.
+        // `SUBSTRING(s FROM n [FOR m])` and `SUBSTRING(s, n[, m])`: MySQL's (`text_functions`),
+        // where a position 0 or before the start is the empty string, not SQLite's whole text.
         Expr::Substring {
             expr,
             substring_from,
             substring_for,
-            special: false,
             ..
         } => {
             let mut args = vec![take(expr)];
@@ -128,7 +130,16 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             if let Some(length) = substring_for.as_deref_mut() {
                 args.push(take(length));
             }
-            Some(call("substr", args))
+            Some(call("kiln_substring", args))
+        }
+        // MySQL's `LIKE` takes `\` as its escape unless told another (`'a\_b'` matches `a_b`
+        // only, as an app escaping a search term writes it); SQLite's has none.
+        Expr::Like {
+            escape_char: escape @ None,
+            ..
+        } => {
+            *escape = Some(Box::new(unit_text("\\")));
+            None
         }
         // `TRIM([BOTH|LEADING|TRAILING] [what] FROM s)`: MySQL removes `what` as a whole string,
         // repeatedly; the arguments keep the order written.
@@ -356,6 +367,28 @@ fn function_rewrite(function: &mut Function) -> Result<Option<Expr>, ForgeSqlErr
         return Ok(None);
     };
     match name.as_str() {
+        // `COUNT(DISTINCT a, b)` counts the distinct rows of values none of which is NULL;
+        // SQLite's `count` takes one argument: the values are one key (`text_functions`).
+        "count"
+            if list.duplicate_treatment == Some(DuplicateTreatment::Distinct)
+                && list.args.len() > 1 =>
+        {
+            let values: Vec<Expr> = list
+                .args
+                .iter_mut()
+                .map(|arg| match arg {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(value)) => Ok(take(value)),
+                    other => Err(ForgeSqlError::invalid(format!(
+                        "COUNT(DISTINCT …) takes values, not {other}"
+                    ))),
+                })
+                .collect::<Result<_, _>>()?;
+            list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(call(
+                "kiln_distinct_key",
+                values,
+            )))];
+            Ok(None)
+        }
         // `ROUND(x[, d])` as MySQL rounds each kind of number (`number_functions`).
         "round" => Ok(match list.args.as_mut_slice() {
             [FunctionArg::Unnamed(FunctionArgExpr::Expr(value))] => {

@@ -1,4 +1,6 @@
-//! MySQL's text functions SQLite lacks: `LOCATE`, `SUBSTRING_INDEX`, `LEFT`, `RIGHT`, `LPAD`,
+//! MySQL's text functions SQLite lacks or runs otherwise: `SUBSTRING` (a position 0 is the
+//! empty string), `UPPER` and `LOWER` (every letter, SQLite's map only ASCII), `LOCATE`,
+//! `SUBSTRING_INDEX`, `LEFT`, `RIGHT`, `LPAD`,
 //! `RPAD`, `REPEAT`, `REVERSE`, `SPACE`, `FIND_IN_SET`, `STRCMP`, `FIELD`, `ELT`, `ASCII`,
 //! `BIT_COUNT`, `ISNULL`, `ANY_VALUE`, `UUID_TO_BIN`/`BIN_TO_UUID`,
 //! `INET_ATON`/`INET_NTOA`, `REGEXP` and a distinct `GROUP_CONCAT` with a separator.
@@ -84,6 +86,64 @@ fn substring_index(text: &str, delimiter: &str, count: i64) -> String {
         }
         text[start + delimiter.len()..].to_owned()
     }
+}
+
+/// `SUBSTRING(text, position[, length])` as MySQL's: `position` counts from 1, or back from
+/// the end when negative; 0, or before the start, is the empty string (SQLite's `substr`
+/// answers the whole text for 0), and so is a `length` below 1.
+fn substring<T: Clone>(items: &[T], position: i64, length: Option<i64>) -> Vec<T> {
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let start = match position {
+        0 => return Vec::new(),
+        position if position > 0 => position - 1,
+        position => total + position,
+    };
+    if start < 0 || start >= total {
+        return Vec::new();
+    }
+    let take = match length {
+        Some(length) if length < 1 => return Vec::new(),
+        Some(length) => usize::try_from(length).unwrap_or(usize::MAX),
+        None => usize::MAX,
+    };
+    items[start as usize..].iter().take(take).cloned().collect()
+}
+
+/// `text` with each letter mapped to its capital (`upper`) or small letter, one character
+/// for one, as TiDB's `UPPER`/`LOWER` (Go's `unicode.ToUpper`): `é` is `É`. A letter whose
+/// mapping is several characters (`ß` to `SS`) stays as it is.
+fn case_mapped(text: &str, upper: bool) -> String {
+    fn single(mut chars: impl Iterator<Item = char>) -> Option<char> {
+        let first = chars.next()?;
+        chars.next().is_none().then_some(first)
+    }
+    text.chars()
+        .map(|c| {
+            if upper {
+                single(c.to_uppercase())
+            } else {
+                single(c.to_lowercase())
+            }
+            .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// The one key `COUNT(DISTINCT a, b, …)` counts (`kiln_distinct_key`): `None` when any value
+/// is NULL (MySQL leaves such a row out), else the values as a JSON array, each keeping its
+/// kind (`1` and `'1'` are two keys, as two columns of different types compare).
+fn distinct_key(context: &Context<'_>) -> Option<String> {
+    let mut values = Vec::with_capacity(context.len());
+    for index in 0..context.len() {
+        values.push(match context.get_raw(index) {
+            ValueRef::Null => return None,
+            ValueRef::Integer(value) => serde_json::Value::from(value),
+            ValueRef::Real(value) => serde_json::Value::from(value),
+            ValueRef::Text(text) => serde_json::Value::from(String::from_utf8_lossy(text)),
+            ValueRef::Blob(bytes) => serde_json::json!({ "blob": bytes }),
+        });
+    }
+    Some(serde_json::Value::Array(values).to_string())
 }
 
 fn left(text: &str, length: i64) -> String {
@@ -214,6 +274,47 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
                 count(context, 2)?,
             ))
         })())
+    })?;
+    for arity in [2, 3] {
+        connection.create_scalar_function("kiln_substring", arity, flags, move |context| {
+            let (Some(position), length) =
+                (count(context, 1), (arity == 3).then(|| count(context, 2)))
+            else {
+                return Ok(None);
+            };
+            let Some(length) = length.map_or(Some(None), |length| length.map(Some)) else {
+                return Ok(None);
+            };
+            // A binary string counts bytes, as MySQL's does; text counts characters.
+            Ok(match context.get_raw(0) {
+                ValueRef::Blob(bytes) => Some(rusqlite::types::Value::Blob(substring(
+                    bytes, position, length,
+                ))),
+                _ => text(context, 0).map(|text| {
+                    let chars: Vec<char> = text.chars().collect();
+                    rusqlite::types::Value::Text(
+                        substring(&chars, position, length).into_iter().collect(),
+                    )
+                }),
+            })
+        })?;
+    }
+    for (name, upper) in [("upper", true), ("lower", false)] {
+        connection.create_scalar_function(name, 1, flags, move |context| {
+            Ok(match context.get_raw(0) {
+                ValueRef::Null => None,
+                // A binary string has no letters to MySQL.
+                ValueRef::Blob(bytes) => Some(rusqlite::types::Value::Blob(bytes.to_vec())),
+                ValueRef::Text(bytes) => Some(rusqlite::types::Value::Text(case_mapped(
+                    &String::from_utf8_lossy(bytes),
+                    upper,
+                ))),
+                _ => text(context, 0).map(|text| rusqlite::types::Value::Text(text.into_owned())),
+            })
+        })?;
+    }
+    connection.create_scalar_function("kiln_distinct_key", -1, flags, |context| {
+        Ok(distinct_key(context))
     })?;
     connection.create_scalar_function("mysql_left", 2, flags, |context| {
         Ok((|| Some(left(&text(context, 0)?, count(context, 1)?)))())
