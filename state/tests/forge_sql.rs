@@ -161,10 +161,11 @@ fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
     );
 
     // A count is a number; a SUM of an INT is MySQL's DECIMAL, which mysql2 answers as a
-    // string; other computed values have no declared type: numbers stay numbers.
+    // string; other computed values have no declared type: numbers stay numbers. (A bare
+    // `hits + 1` beside them is ONLY_FULL_GROUP_BY's 1140.)
     let counted = run(
         &mut db,
-        "SELECT COUNT(*) AS n, SUM(hits) AS total, hits + 1 AS next FROM tickets",
+        "SELECT COUNT(*) AS n, SUM(hits) AS total, MAX(hits) + 1 AS next FROM tickets",
         json!([]),
     );
     assert_eq!(rows(&counted)[0], json!({"n": 1, "total": "3", "next": 4}));
@@ -2125,6 +2126,105 @@ fn decimal_columns_round_to_their_scale_and_hold_their_digits() {
         )["rows"],
         json!([{"f": "1.01", "c": 1.01}])
     );
+}
+
+/// TiDB's default `sql_mode` holds `ONLY_FULL_GROUP_BY`: a grouped query may select a column
+/// only inside an aggregate or where its groups determine it. SQLite answers with whichever
+/// row it met, so these queries ran on Kiln and fail on Forge; Kiln refuses them as TiDB
+/// does, and never one TiDB runs (a key, an alias, a position, a `WHERE` equality, an
+/// expression grouped as written, a join it does not judge).
+#[test]
+fn grouped_queries_select_only_what_their_groups_determine() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE issues (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL, \
+         status VARCHAR(10), title VARCHAR(50), points INT, UNIQUE KEY uq_code (code))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO issues VALUES (1, 'A-1', 'open', 'one', 3), (2, 'A-2', 'open', 'two', 5), \
+         (3, 'A-3', 'done', 'three', 1)",
+        json!([]),
+    );
+    for (query, message) in [
+        (
+            "SELECT status, title FROM issues GROUP BY status",
+            "Error 1055 (42000): Expression #2 of SELECT list is not in GROUP BY clause and \
+             contains nonaggregated column 'forge.issues.title' which is not functionally \
+             dependent on columns in GROUP BY clause; this is incompatible with \
+             sql_mode=only_full_group_by",
+        ),
+        (
+            "SELECT title, COUNT(*) FROM issues",
+            "Error 1140 (42000): In aggregated query without GROUP BY, expression #1 of SELECT \
+             list contains nonaggregated column 'forge.issues.title'; this is incompatible with \
+             sql_mode=only_full_group_by",
+        ),
+        (
+            "SELECT i.status, UPPER(i.title) AS t, SUM(points) FROM issues i GROUP BY i.status",
+            "Error 1055 (42000): Expression #2 of SELECT list is not in GROUP BY clause and \
+             contains nonaggregated column 'forge.i.title'",
+        ),
+        (
+            "SELECT * FROM issues GROUP BY status",
+            "Error 1055 (42000): Expression #1 of SELECT list",
+        ),
+        (
+            "SELECT points + 1, COUNT(*) FROM issues GROUP BY points * 2",
+            "Error 1055 (42000): Expression #1 of SELECT list",
+        ),
+    ] {
+        let error = refused(&mut db, query, json!([]));
+        assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{query}");
+        assert!(error.message.starts_with(message), "{query}: {error}");
+    }
+    for (query, rows) in [
+        (
+            "SELECT status, COUNT(*) AS n, SUM(points) AS p FROM issues GROUP BY status \
+             ORDER BY status",
+            json!([{"status": "done", "n": 1, "p": "1"}, {"status": "open", "n": 2, "p": "8"}]),
+        ),
+        // Grouped by the primary key, or by a unique key of NOT NULL columns: every column.
+        (
+            "SELECT id, title FROM issues GROUP BY id ORDER BY id LIMIT 1",
+            json!([{"id": 1, "title": "one"}]),
+        ),
+        (
+            "SELECT code, title FROM issues GROUP BY code ORDER BY code LIMIT 1",
+            json!([{"code": "A-1", "title": "one"}]),
+        ),
+        // An alias, a position, an expression grouped as written, an aggregate's argument.
+        (
+            "SELECT UPPER(status) AS s, COUNT(*) AS n FROM issues GROUP BY s ORDER BY s",
+            json!([{"s": "DONE", "n": 1}, {"s": "OPEN", "n": 2}]),
+        ),
+        (
+            "SELECT status, MAX(title) AS t FROM issues GROUP BY 1 ORDER BY 1",
+            json!([{"status": "done", "t": "three"}, {"status": "open", "t": "two"}]),
+        ),
+        (
+            "SELECT points * 2 AS d, COUNT(*) AS n FROM issues GROUP BY points * 2 ORDER BY d LIMIT 1",
+            json!([{"d": 2, "n": 1}]),
+        ),
+        (
+            "SELECT ANY_VALUE(title) AS t, COUNT(*) AS n FROM issues WHERE id = 3",
+            json!([{"t": "three", "n": 1}]),
+        ),
+        // A column the WHERE fixes to one value.
+        (
+            "SELECT status, COUNT(*) AS n FROM issues WHERE status = 'open'",
+            json!([{"status": "open", "n": 2}]),
+        ),
+        // A subquery's aggregate does not make the outer query an aggregate.
+        (
+            "SELECT title, (SELECT COUNT(*) FROM issues) AS n FROM issues WHERE id = 1",
+            json!([{"title": "one", "n": 3}]),
+        ),
+    ] {
+        assert_eq!(run(&mut db, query, json!([]))["rows"], rows, "{query}");
+    }
 }
 
 /// `CAST(x AS SIGNED | UNSIGNED)` makes an integer as TiDB does (SQLite has no such type, and

@@ -94,6 +94,65 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
         .collect()
 }
 
+/// What determines a row's other columns in `table`, for `ONLY_FULL_GROUP_BY`
+/// ([`super::only_full_group_by`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dependencies {
+    /// The table's unique keys, its primary key among them, each as its columns' names: from
+    /// the table's definition (a column's `PRIMARY KEY` or `UNIQUE`, a key constraint) and its
+    /// unique indexes (not a partial one).
+    pub keys: Vec<Vec<String>>,
+    /// Its generated columns, which other columns compute.
+    pub generated: Vec<String>,
+}
+
+/// [`Dependencies`] of `table`, a name as the dialect printed it; none for a table that does
+/// not exist. Read from SQLite's schema table (the authorizer allows no pragma).
+pub fn table_dependencies(connection: &Connection, table: &str) -> Dependencies {
+    use super::rebuild::{has_words, is_generated, is_primary_key, key_columns};
+    let Some((name, definition)) =
+        super::rebuild::definition_of(connection, &super::rebuild::unquote(table))
+    else {
+        return Dependencies::default();
+    };
+    let mut dependencies = Dependencies::default();
+    for part in &definition.columns {
+        if has_words(&part.text, &["PRIMARY", "KEY"]) || has_words(&part.text, &["UNIQUE"]) {
+            dependencies.keys.push(vec![part.name.clone()]);
+        }
+        if is_generated(&part.text) {
+            dependencies.generated.push(part.name.clone());
+        }
+    }
+    for part in &definition.constraints {
+        if (is_primary_key(part) || has_words(&part.text, &["UNIQUE"]))
+            && let Some(columns) = key_columns(&part.text)
+        {
+            dependencies.keys.push(columns);
+        }
+    }
+    let indexes: Vec<String> = connection
+        .prepare(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 \
+             AND sql IS NOT NULL",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map([&name], |row| row.get::<_, String>(0))
+                .and_then(Iterator::collect)
+        })
+        .unwrap_or_default();
+    for sql in indexes {
+        if has_words(&sql, &["UNIQUE"])
+            && !has_words(&sql, &["WHERE"])
+            && let Some(columns) = key_columns(&sql)
+        {
+            dependencies.keys.push(columns);
+        }
+    }
+    dependencies
+}
+
 /// Whether `table` (unquoted) has an `AUTO_INCREMENT` column, which Kiln writes as SQLite's
 /// `AUTOINCREMENT` row id: MySQL answers an `INSERT`'s `insertId` only for such a table.
 pub fn numbers_rows(connection: &Connection, table: &str) -> bool {

@@ -33,7 +33,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Value as Json, json};
 
 use super::answer::{Answer, Field, fields as answer_fields};
-use super::columns::{numbers_rows, table_columns};
+use super::columns::{numbers_rows, table_columns, table_dependencies};
 use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
@@ -636,7 +636,13 @@ impl ForgeSqlDatabase {
         }
         let connection = &self.connection;
         let columns_of = |table: &str| table_columns(connection, table);
-        let translated = Arc::new(translate_for(query, endpoint, &columns_of)?);
+        let dependencies_of = |table: &str| table_dependencies(connection, table);
+        let translated = Arc::new(translate_for(
+            query,
+            endpoint,
+            &columns_of,
+            &dependencies_of,
+        )?);
         if kept.len() >= TRANSLATIONS_KEPT {
             kept.clear();
         }

@@ -64,7 +64,7 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 use super::aggregate_types::type_aggregates;
-use super::columns::{Column, ON_UPDATE_NOW};
+use super::columns::{Column, Dependencies, ON_UPDATE_NOW};
 use super::error::ForgeSqlError;
 use super::rebuild::{Change, Position, Rebuild};
 use super::show::{self, Show};
@@ -165,20 +165,27 @@ pub enum Endpoint {
 /// Parses MySQL text and writes it as SQLite: one statement, or several sent to the schema
 /// endpoint.
 pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSqlError> {
-    translate_for(query, endpoint, &|_: &str| Vec::new())
+    translate_for(query, endpoint, &|_: &str| Vec::new(), &|_: &str| {
+        Dependencies::default()
+    })
 }
 
 /// A table's columns, by the table's name as the statement wrote it; the database answers
 /// from its schema ([`super::columns`]).
 pub(crate) type TableColumns<'a> = &'a dyn Fn(&str) -> Vec<Column>;
 
-/// [`translate`], with the schema's columns: an `UPDATE` (or an upsert's update) sets the
-/// `ON UPDATE CURRENT_TIMESTAMP` ones unless it sets them itself, and dates written to date
-/// columns are stored in MySQL's form.
+/// What determines a table's columns (its keys, its generated columns), by the table's name
+/// as the statement wrote it ([`super::columns::table_dependencies`]).
+pub(crate) type TableDependencies<'a> = &'a dyn Fn(&str) -> Dependencies;
+
+/// [`translate`], with the schema's columns and keys: an `UPDATE` (or an upsert's update) sets
+/// the `ON UPDATE CURRENT_TIMESTAMP` ones unless it sets them itself, dates written to date
+/// columns are stored in MySQL's form, and a grouped query is held to `ONLY_FULL_GROUP_BY`.
 pub(crate) fn translate_for(
     query: &str,
     endpoint: Endpoint,
     columns_of: TableColumns<'_>,
+    dependencies_of: TableDependencies<'_>,
 ) -> Result<Translated, ForgeSqlError> {
     if query.contains('\0') {
         return Err(ForgeSqlError::invalid(
@@ -207,7 +214,7 @@ pub(crate) fn translate_for(
         (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
         (1, _) => statements.into_iter().next().map_or_else(
             || Err(ForgeSqlError::invalid("no statement")),
-            |statement| translate_one(statement, columns_of, &guards),
+            |statement| translate_one(statement, columns_of, dependencies_of, &guards),
         ),
         (n, Endpoint::Data) => Err(ForgeSqlError::invalid(format!(
             "the query holds {n} statements; Forge SQL runs one per call (sql.executeDDL \
@@ -216,7 +223,7 @@ pub(crate) fn translate_for(
         (_, Endpoint::Schema) => {
             let mut all = Vec::new();
             for statement in statements {
-                let translated = translate_one(statement, columns_of, &guards)?;
+                let translated = translate_one(statement, columns_of, dependencies_of, &guards)?;
                 if translated.kind == StatementKind::Query {
                     return Err(ForgeSqlError::invalid(
                         "a query cannot be one of several statements; send it alone",
@@ -256,8 +263,11 @@ fn holds_lock_in_share_mode(text: &str) -> bool {
 fn translate_one(
     mut statement: Statement,
     columns_of: TableColumns<'_>,
+    dependencies_of: TableDependencies<'_>,
     guards: &Guards,
 ) -> Result<Translated, ForgeSqlError> {
+    // On the statement as the app wrote it, before any rewrite changes how it prints.
+    super::only_full_group_by::check(&statement, columns_of, dependencies_of)?;
     let names = expression_names(&statement);
     // Before the laterals are copied: a JSON column nested in a JSON function is its document.
     super::json_column_values::nest_json_columns_as_documents(&mut statement, columns_of);

@@ -26,7 +26,7 @@ use sqlparser::ast::{AssignmentTarget, Statement, TableFactor};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
-use super::columns::table_columns;
+use super::columns::{table_columns, table_dependencies};
 use super::dialect::{Endpoint, StatementKind, Step, translate_for};
 use super::rebuild::quoted;
 use super::values::ColumnType;
@@ -108,7 +108,8 @@ pub fn updated_entry(
 ) -> Option<String> {
     let (select, assigned) = update_as_query(query, table, key)?;
     let columns_of = |name: &str| table_columns(connection, name);
-    let translated = translate_for(&select, Endpoint::Data, &columns_of).ok()?;
+    let dependencies_of = |name: &str| table_dependencies(connection, name);
+    let translated = translate_for(&select, Endpoint::Data, &columns_of, &dependencies_of).ok()?;
     if translated.kind != StatementKind::Query {
         return None;
     }

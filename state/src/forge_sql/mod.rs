@@ -37,6 +37,7 @@ mod multi_table;
 mod mysql_errors;
 mod number_columns;
 mod number_functions;
+mod only_full_group_by;
 mod postgres_images;
 mod rebuild;
 mod show;

@@ -1,0 +1,398 @@
+//! MySQL's `ONLY_FULL_GROUP_BY`, which TiDB's default `sql_mode` holds: a query that groups
+//! (or aggregates without `GROUP BY`) may select a column only inside an aggregate, or one
+//! its groups determine. SQLite answers such a query with whichever row's value it met, so
+//! `SELECT status, title FROM issues GROUP BY status` ran on Kiln and fails on Forge:
+//!
+//! ```text
+//! Error 1055 (42000): Expression #2 of SELECT list is not in GROUP BY clause and contains
+//! nonaggregated column 'forge.issues.title' which is not functionally dependent on columns
+//! in GROUP BY clause; this is incompatible with sql_mode=only_full_group_by
+//! ```
+//!
+//! and `SELECT title, COUNT(*) FROM issues` with `Error 1140 (42000): In aggregated query
+//! without GROUP BY, expression #1 of SELECT list contains nonaggregated column …`.
+//!
+//! TiDB decides "determines" by functional dependencies (`checkOnlyFullGroupBy…` in its
+//! planner). Kiln checks a part of what TiDB checks and takes anything it cannot judge, so it
+//! never refuses a query TiDB runs: only a `SELECT` of one table (no join, no derived table
+//! in its `FROM`), only its select list (not `HAVING` or `ORDER BY`), and a column counts as
+//! determined when the `GROUP BY` names it (or a select item made of it, by alias or
+//! position), when the `GROUP BY` names every column of one of the table's unique keys, or
+//! when the `WHERE` equates it with anything. Aggregates, window functions and subqueries are
+//! not looked into.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    Expr, GroupByExpr, InTarget, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value,
+    Visit, VisitMut, Visitor, VisitorMut,
+};
+
+use super::dialect::{TableColumns, TableDependencies};
+use super::error::ForgeSqlError;
+use super::information_schema::DATABASE_NAME;
+
+/// MySQL's aggregate functions (and TiDB's own), which may take any column.
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "group_concat",
+    "any_value",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+    "std",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "variance",
+    "var_pop",
+    "var_samp",
+    "json_arrayagg",
+    "json_objectagg",
+    "approx_count_distinct",
+    "approx_percentile",
+];
+
+/// Refuses `statement` as TiDB does when a grouped query of one table selects a column its
+/// groups do not determine.
+pub(super) fn check(
+    statement: &Statement,
+    columns_of: TableColumns<'_>,
+    dependencies_of: TableDependencies<'_>,
+) -> Result<(), ForgeSqlError> {
+    let schema = Schema {
+        columns_of,
+        dependencies_of,
+    };
+    match statement {
+        Statement::Query(query) => schema.query(query),
+        Statement::Insert(insert) => insert
+            .source
+            .as_deref()
+            .map_or(Ok(()), |query| schema.query(query)),
+        _ => Ok(()),
+    }
+}
+
+struct Schema<'a> {
+    columns_of: TableColumns<'a>,
+    dependencies_of: TableDependencies<'a>,
+}
+
+impl Schema<'_> {
+    fn query(&self, query: &Query) -> Result<(), ForgeSqlError> {
+        if let Some(with) = &query.with {
+            for table in &with.cte_tables {
+                self.query(&table.query)?;
+            }
+        }
+        self.body(&query.body)
+    }
+
+    fn body(&self, body: &SetExpr) -> Result<(), ForgeSqlError> {
+        match body {
+            SetExpr::Select(select) => {
+                for table in &select.from {
+                    for factor in std::iter::once(&table.relation)
+                        .chain(table.joins.iter().map(|join| &join.relation))
+                    {
+                        if let TableFactor::Derived { subquery, .. } = factor {
+                            self.query(subquery)?;
+                        }
+                    }
+                }
+                self.select(select)
+            }
+            SetExpr::Query(query) => self.query(query),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.body(left)?;
+                self.body(right)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn select(&self, select: &Select) -> Result<(), ForgeSqlError> {
+        let group_by = match &select.group_by {
+            // `WITH ROLLUP` and its kin have rules of their own.
+            GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
+            _ => return Ok(()),
+        };
+        let aggregated = select
+            .projection
+            .iter()
+            .filter_map(item_expr)
+            .chain(select.having.as_ref())
+            .any(holds_aggregate);
+        if group_by.is_empty() && !aggregated {
+            return Ok(());
+        }
+        let [only] = select.from.as_slice() else {
+            return Ok(());
+        };
+        let TableFactor::Table {
+            name, alias, args, ..
+        } = &only.relation
+        else {
+            return Ok(());
+        };
+        if !only.joins.is_empty() || args.is_some() {
+            return Ok(());
+        }
+        let columns: Vec<String> = (self.columns_of)(&name.to_string())
+            .into_iter()
+            .map(|column| column.name)
+            .collect();
+        if columns.is_empty() {
+            // A table Kiln cannot read: running the query says why.
+            return Ok(());
+        }
+        let is_column = |name: &str| columns.iter().any(|c| c.eq_ignore_ascii_case(name));
+
+        let mut determined: HashSet<String> = HashSet::new();
+        let mut grouped_exprs: HashSet<String> = HashSet::new();
+        for expr in group_by {
+            let mut group = |expr: &Expr| {
+                if let Some(column) = column_name(expr) {
+                    determined.insert(column.to_ascii_lowercase());
+                }
+                grouped_exprs.insert(printed(expr));
+            };
+            match expr {
+                // `GROUP BY 2`: the second select item.
+                Expr::Value(value) if matches!(value.value, Value::Number(..)) => {
+                    let position = value.value.to_string().parse::<usize>().ok();
+                    if let Some(item) = position
+                        .and_then(|p| p.checked_sub(1))
+                        .and_then(|p| select.projection.get(p))
+                        .and_then(item_expr)
+                    {
+                        group(item);
+                    }
+                }
+                _ => {
+                    group(expr);
+                    // `GROUP BY alias`: the select item so named, and the column, if any.
+                    if let Expr::Identifier(ident) = expr {
+                        for item in &select.projection {
+                            if let SelectItem::ExprWithAlias { expr, alias } = item
+                                && alias.value.eq_ignore_ascii_case(&ident.value)
+                            {
+                                group(expr);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(selection) = &select.selection {
+            equated_columns(selection, &mut determined);
+        }
+        let dependencies = (self.dependencies_of)(&name.to_string());
+        // A generated column is computed from others (TiDB's dependencies follow them; Kiln
+        // does not judge it).
+        determined.extend(
+            dependencies
+                .generated
+                .iter()
+                .map(|column| column.to_ascii_lowercase()),
+        );
+        if dependencies.keys.iter().any(|key| {
+            key.iter()
+                .all(|column| determined.contains(&column.to_ascii_lowercase()))
+        }) {
+            return Ok(());
+        }
+
+        let shown_table = alias
+            .as_ref()
+            .map_or_else(|| last_name(name), |alias| alias.name.value.clone());
+        let refuse = |position: usize, column: &str| {
+            let column = format!(
+                "{DATABASE_NAME}.{}.{}",
+                shown_table.to_ascii_lowercase(),
+                column.to_ascii_lowercase()
+            );
+            Err(ForgeSqlError::execution(if group_by.is_empty() {
+                format!(
+                    "Error 1140 (42000): In aggregated query without GROUP BY, expression \
+                     #{position} of SELECT list contains nonaggregated column '{column}'; this \
+                     is incompatible with sql_mode=only_full_group_by"
+                )
+            } else {
+                format!(
+                    "Error 1055 (42000): Expression #{position} of SELECT list is not in GROUP \
+                     BY clause and contains nonaggregated column '{column}' which is not \
+                     functionally dependent on columns in GROUP BY clause; this is \
+                     incompatible with sql_mode=only_full_group_by"
+                )
+            }))
+        };
+        for (index, item) in select.projection.iter().enumerate() {
+            let position = index + 1;
+            match item {
+                SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
+                    if grouped_exprs.contains(&printed(expr)) {
+                        continue;
+                    }
+                    for column in bare_columns(expr) {
+                        if is_column(&column) && !determined.contains(&column.to_ascii_lowercase())
+                        {
+                            return refuse(position, &column);
+                        }
+                    }
+                }
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    if let Some(column) = columns
+                        .iter()
+                        .find(|column| !determined.contains(&column.to_ascii_lowercase()))
+                    {
+                        return refuse(position, column);
+                    }
+                }
+                // Another dialect's form: not judged.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The expression of a select item; `None` for a wildcard.
+fn item_expr(item: &SelectItem) -> Option<&Expr> {
+    match item {
+        SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => Some(expr),
+        _ => None,
+    }
+}
+
+/// How an expression compares with another: printed, without regard to case.
+fn printed(expr: &Expr) -> String {
+    expr.to_string().to_ascii_lowercase()
+}
+
+/// The column `expr` names (`c`, `t.c`), if it is one.
+fn column_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Identifier(ident) => Some(&ident.value),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|ident| ident.value.as_str()),
+        Expr::Nested(inner) => column_name(inner),
+        _ => None,
+    }
+}
+
+fn last_name(name: &sqlparser::ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|part| part.as_ident())
+        .map_or_else(|| name.to_string(), |ident| ident.value.clone())
+}
+
+/// Whether `expr` calls an aggregate of this query: not one of a subquery's, nor a window
+/// function (whose arguments may hold one: `RANK() OVER (ORDER BY COUNT(*))` aggregates).
+fn holds_aggregate(expr: &Expr) -> bool {
+    struct Aggregates {
+        subqueries: usize,
+    }
+    impl Visitor for Aggregates {
+        type Break = ();
+
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subqueries += 1;
+            ControlFlow::Continue(())
+        }
+
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subqueries -= 1;
+            ControlFlow::Continue(())
+        }
+
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            match expr {
+                Expr::Function(function)
+                    if self.subqueries == 0
+                        && function.over.is_none()
+                        && is_aggregate(function) =>
+                {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    expr.visit(&mut Aggregates { subqueries: 0 }).is_break()
+}
+
+fn is_aggregate(function: &sqlparser::ast::Function) -> bool {
+    let name = function.name.to_string().to_ascii_lowercase();
+    AGGREGATES.contains(&name.as_str())
+}
+
+/// The columns `expr` reads outside aggregates, window functions and subqueries.
+fn bare_columns(expr: &Expr) -> Vec<String> {
+    let mut pruned = expr.clone();
+    let _ = VisitMut::visit(&mut pruned, &mut Prune);
+    let mut columns = Vec::new();
+    let _ = sqlparser::ast::visit_expressions(&pruned, |expr| {
+        if let Some(column) = column_name(expr)
+            && !matches!(expr, Expr::Nested(_))
+        {
+            columns.push(column.to_owned());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    columns
+}
+
+/// Replaces what may read any column (aggregates, window functions, subqueries) with NULL
+/// before its parts are visited.
+struct Prune;
+
+impl VisitorMut for Prune {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        let prune = match expr {
+            Expr::Function(function) => function.over.is_some() || is_aggregate(function),
+            Expr::Subquery(_)
+            | Expr::Exists { .. }
+            | Expr::In {
+                target: InTarget::Subquery(_),
+                ..
+            } => true,
+            _ => false,
+        };
+        if prune {
+            *expr = Expr::Value(Value::Null.into());
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The columns `condition`'s top-level `AND`s equate with something (`status = 'open'`,
+/// `a = b`): each has one value in a group, as TiDB's dependencies from `WHERE` say.
+fn equated_columns(condition: &Expr, determined: &mut HashSet<String>) {
+    match condition {
+        Expr::BinaryOp { left, op, right } => match op {
+            sqlparser::ast::BinaryOperator::And => {
+                equated_columns(left, determined);
+                equated_columns(right, determined);
+            }
+            sqlparser::ast::BinaryOperator::Eq => {
+                for side in [left, right] {
+                    if let Some(column) = column_name(side) {
+                        determined.insert(column.to_ascii_lowercase());
+                    }
+                }
+            }
+            _ => {}
+        },
+        Expr::Nested(inner) => equated_columns(inner, determined),
+        _ => {}
+    }
+}
