@@ -2342,6 +2342,68 @@ fn double_pipes_are_or_as_in_mysql() {
     );
 }
 
+/// A division by zero is NULL in a query and, in a write, TiDB's `Error 1365` (its default
+/// `sql_mode` holds `ERROR_FOR_DIVISION_BY_ZERO` with strict mode): `/`, `DIV` and `MOD` alike,
+/// anywhere in the statement; `INSERT IGNORE` stores the NULL.
+#[test]
+fn division_by_zero_fails_a_write_and_is_null_in_a_query() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE r (id INT PRIMARY KEY, done INT, total INT, ratio DOUBLE)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO r VALUES (1, 3, 0, NULL), (2, 1, 2, NULL)",
+        json!([]),
+    );
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT done / total AS q, done DIV total AS d, done % total AS m FROM r WHERE id = 1",
+            json!([])
+        )["rows"],
+        json!([{"q": null, "d": null, "m": null}])
+    );
+    for statement in [
+        "UPDATE r SET ratio = done / total",
+        "UPDATE r SET ratio = done DIV total WHERE id = 1",
+        "UPDATE r SET ratio = MOD(done, total) WHERE id = 1",
+        "INSERT INTO r VALUES (3, 1, 0, 1 / 0)",
+        "DELETE FROM r WHERE done / total > 1",
+        "UPDATE r SET ratio = 1 WHERE done % ? = 0",
+    ] {
+        let params = if statement.contains('?') {
+            json!([0])
+        } else {
+            json!([])
+        };
+        let error = refused(&mut db, statement, params);
+        assert!(
+            error
+                .message
+                .starts_with("Error 1365 (22012): Division by 0"),
+            "{statement}: {error}"
+        );
+    }
+    // Nothing a refused statement did is kept; a write without a zero divisor runs.
+    run(
+        &mut db,
+        "UPDATE r SET ratio = done / total WHERE total <> 0",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT IGNORE INTO r VALUES (3, 1, 0, 1 / 0)",
+        json!([]),
+    );
+    assert_eq!(
+        run(&mut db, "SELECT id, ratio FROM r ORDER BY id", json!([]))["rows"],
+        json!([{"id": 1, "ratio": null}, {"id": 2, "ratio": 0.5}, {"id": 3, "ratio": null}])
+    );
+}
+
 /// MySQL names an unnamed key after its first column (`_2`, `_3`, … where that name is
 /// taken), so two unnamed indexes added one after the other are two keys, and each is dropped
 /// and listed by that name.

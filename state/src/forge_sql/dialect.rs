@@ -281,6 +281,7 @@ fn translate_one(
     }
     name_expressions(&mut statement, names);
     unquote_selected_paths(&mut statement);
+    super::number_functions::strict_division_in_writes(&mut statement);
     // Its error quotes the count as the app wrote it, string literals put back.
     super::limit_clauses::rewrite(&mut statement).map_err(|error| literals.restore_error(error))?;
     super::information_schema::rewrite(&mut statement)?;

@@ -114,17 +114,7 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
         })
     })?;
     // MOD(a, b) keeps the dividend's sign, as `%` does; NULL when dividing by zero.
-    connection.create_scalar_function("mod", 2, flags, |context| {
-        Ok(match (context.get_raw(0), context.get_raw(1)) {
-            (ValueRef::Integer(a), ValueRef::Integer(b)) if b != 0 => {
-                Value::Integer(a.wrapping_rem(b))
-            }
-            _ => match (number(context, 0), number(context, 1)) {
-                (Some(a), Some(b)) if b != 0.0 => answer(a % b, false),
-                _ => Value::Null,
-            },
-        })
-    })?;
+    connection.create_scalar_function("mod", 2, flags, |context| Ok(modulo(context)))?;
     connection.create_scalar_function("truncate", 2, flags, |context| {
         Ok(match (number(context, 0), number(context, 1)) {
             (Some(value), Some(decimals)) => {
@@ -197,36 +187,105 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
             Ok(i64::try_from(first_greater).unwrap_or(i64::MAX))
         },
     )?;
-    // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
-    // dividing by zero.
-    connection.create_scalar_function("kiln_div", 2, flags, |context| {
-        Ok(match (number(context, 0), number(context, 1)) {
-            (Some(dividend), Some(divisor)) if divisor != 0.0 => {
-                let quotient = (dividend / divisor).trunc();
-                quotient.is_finite().then_some(quotient as i64)
+    // `a DIV b` and `a / b`, rewritten by `expressions`.
+    connection
+        .create_scalar_function("kiln_div", 2, flags, |context| Ok(integer_divide(context)))?;
+    connection.create_scalar_function("kiln_divide", 2, flags, |context| Ok(divide(context)))?;
+    // Their twins in a write ([`strict_division_in_writes`]): a zero divisor is MySQL's 1365.
+    for (loose, strict) in STRICT_DIVISIONS {
+        connection.create_scalar_function(*strict, 2, flags, move |context| {
+            if number(context, 1) == Some(0.0) {
+                return Err(rusqlite::Error::UserFunctionError(DIVISION_BY_ZERO.into()));
             }
-            _ => None,
-        })
-    })?;
-    // `a / b` (rewritten by `expressions`): MySQL divides without truncating, NULL when
-    // dividing by zero. Two integers are DECIMALs of scale 0 to MySQL, and their quotient a
-    // DECIMAL of scale 4 (`div_precision_increment`, 4 in TiDB as in MySQL), rounded half away
-    // from zero: `1 / 3` is 0.3333 and `2 / 3` 0.6667, as `SUM(n) / COUNT(*)` answers on
-    // Forge. Any other number divides as a real: its scale is not known here.
-    connection.create_scalar_function("kiln_divide", 2, flags, |context| {
-        Ok(match (context.get_raw(0), context.get_raw(1)) {
-            (ValueRef::Integer(dividend), ValueRef::Integer(divisor)) => {
-                decimal_quotient(dividend, divisor).map(Value::Real)
-            }
-            _ => match (number(context, 0), number(context, 1)) {
-                (Some(dividend), Some(divisor)) if divisor != 0.0 => {
-                    Some(answer(dividend / divisor, false))
-                }
-                _ => None,
-            },
-        })
-    })?;
+            Ok(match *loose {
+                "kiln_divide" => divide(context),
+                "kiln_div" => integer_divide(context),
+                _ => modulo(context),
+            })
+        })?;
+    }
     Ok(())
+}
+
+/// `MOD(a, b)` and `a % b`: the remainder with the dividend's sign; NULL when dividing by zero.
+fn modulo(context: &Context<'_>) -> Value {
+    match (context.get_raw(0), context.get_raw(1)) {
+        (ValueRef::Integer(a), ValueRef::Integer(b)) if b != 0 => Value::Integer(a.wrapping_rem(b)),
+        _ => match (number(context, 0), number(context, 1)) {
+            (Some(a), Some(b)) if b != 0.0 => answer(a % b, false),
+            _ => Value::Null,
+        },
+    }
+}
+
+/// `a DIV b`: the quotient truncated toward zero; NULL when dividing by zero.
+fn integer_divide(context: &Context<'_>) -> Value {
+    match (number(context, 0), number(context, 1)) {
+        (Some(dividend), Some(divisor)) if divisor != 0.0 => {
+            let quotient = (dividend / divisor).trunc();
+            if quotient.is_finite() {
+                Value::Integer(quotient as i64)
+            } else {
+                Value::Null
+            }
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `a / b`: MySQL divides without truncating; NULL when dividing by zero. Two integers are
+/// DECIMALs of scale 0 to MySQL, and their quotient a DECIMAL of scale 4
+/// (`div_precision_increment`, 4 in TiDB as in MySQL), rounded half away from zero: `1 / 3` is
+/// 0.3333 and `2 / 3` 0.6667, as `SUM(n) / COUNT(*)` answers on Forge. Any other number
+/// divides as a real: its scale is not known here.
+fn divide(context: &Context<'_>) -> Value {
+    match (context.get_raw(0), context.get_raw(1)) {
+        (ValueRef::Integer(dividend), ValueRef::Integer(divisor)) => {
+            decimal_quotient(dividend, divisor).map_or(Value::Null, Value::Real)
+        }
+        _ => match (number(context, 0), number(context, 1)) {
+            (Some(dividend), Some(divisor)) if divisor != 0.0 => answer(dividend / divisor, false),
+            _ => Value::Null,
+        },
+    }
+}
+
+/// TiDB's refusal of a division by zero in a write (`ERROR_FOR_DIVISION_BY_ZERO` with strict
+/// mode, both in its default `sql_mode`).
+const DIVISION_BY_ZERO: &str = "Error 1365 (22012): Division by 0";
+
+/// The division functions, and their twins that refuse a zero divisor.
+const STRICT_DIVISIONS: &[(&str, &str)] = &[
+    ("kiln_divide", "kiln_divide_strict"),
+    ("kiln_div", "kiln_div_strict"),
+    ("mod", "kiln_mod_strict"),
+];
+
+/// The divisions of `statement` when it writes (an `INSERT`, `REPLACE`, `UPDATE` or `DELETE`
+/// without `IGNORE`): TiDB's default `sql_mode` makes a division by zero there an error, where
+/// a `SELECT`'s is NULL. Each call to `/`, `DIV`, `%`/`MOD` (already rewritten as calls)
+/// becomes its strict twin anywhere in the statement, its `WHERE` too, as TiDB's statement
+/// context holds the whole statement to the rule.
+pub(super) fn strict_division_in_writes(statement: &mut sqlparser::ast::Statement) {
+    use sqlparser::ast::{Expr, Ident, ObjectName, Statement};
+    let writes = match statement {
+        Statement::Insert(insert) => !insert.ignore,
+        Statement::Update(update) => update.or.is_none(),
+        Statement::Delete(_) => true,
+        _ => false,
+    };
+    if !writes {
+        return;
+    }
+    let _ = sqlparser::ast::visit_expressions_mut(statement, |expr| {
+        if let Expr::Function(function) = expr {
+            let name = function.name.to_string().to_ascii_lowercase();
+            if let Some((_, strict)) = STRICT_DIVISIONS.iter().find(|(loose, _)| *loose == name) {
+                function.name = ObjectName::from(vec![Ident::new(*strict)]);
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
 }
 
 /// `value` rounded to `places` decimals (tens, hundreds… when negative), half away from zero,
