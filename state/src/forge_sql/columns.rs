@@ -95,7 +95,7 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
 }
 
 /// What determines a row's other columns in `table`, for `ONLY_FULL_GROUP_BY`
-/// ([`super::only_full_group_by`]).
+/// ([`super::defined_values`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dependencies {
     /// The table's unique keys, its primary key among them, each as its columns' names: from

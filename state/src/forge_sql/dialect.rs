@@ -267,7 +267,7 @@ fn translate_one(
     guards: &Guards,
 ) -> Result<Translated, ForgeSqlError> {
     // On the statement as the app wrote it, before any rewrite changes how it prints.
-    super::only_full_group_by::check(&statement, columns_of, dependencies_of)?;
+    super::defined_values::check(&statement, columns_of, dependencies_of)?;
     let names = expression_names(&statement);
     // Before the laterals are copied: a JSON column nested in a JSON function is its document.
     super::json_column_values::nest_json_columns_as_documents(&mut statement, columns_of);

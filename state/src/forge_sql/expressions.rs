@@ -81,6 +81,11 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             (BinaryOperator::Divide, dividend, divisor) => {
                 Some(call("kiln_divide", vec![take(dividend), take(divisor)]))
             }
+            // MySQL's NULL-safe `<=>` is SQLite's `IS NOT DISTINCT FROM` (SQLite has no `<=>`).
+            (BinaryOperator::Spaceship, left, right) => Some(Expr::IsNotDistinctFrom(
+                Box::new(take(left)),
+                Box::new(take(right)),
+            )),
             // MySQL's `%` (and `MOD`) keeps a fraction, `7.5 % 2` is 1.5; SQLite's casts both
             // sides to integers first. `MOD(a, b)` is MySQL's (`number_functions`).
             (BinaryOperator::Modulo, dividend, divisor) => {

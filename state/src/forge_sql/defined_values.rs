@@ -1,3 +1,6 @@
+//! A query selects and orders by only values its rows define, as MySQL and TiDB require; SQLite
+//! answers such a query with whichever row it met.
+//!
 //! MySQL's `ONLY_FULL_GROUP_BY`, which TiDB's default `sql_mode` holds: a query that groups
 //! (or aggregates without `GROUP BY`) may select a column only inside an aggregate, or one
 //! its groups determine. SQLite answers such a query with whichever row's value it met, so
@@ -12,6 +15,9 @@
 //! and `SELECT title, COUNT(*) FROM issues` with `Error 1140 (42000): In aggregated query
 //! without GROUP BY, expression #1 of SELECT list contains nonaggregated column …`.
 //!
+//! And a `SELECT DISTINCT` may order only by what it selects (`Error 3065`): which of two
+//! duplicate rows would give an unselected column is not defined.
+//!
 //! TiDB decides "determines" by functional dependencies (`checkOnlyFullGroupBy…` in its
 //! planner). Kiln checks a part of what TiDB checks and takes anything it cannot judge, so it
 //! never refuses a query TiDB runs: only a `SELECT` of one table (no join, no derived table
@@ -25,8 +31,8 @@ use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, InTarget, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value,
-    Visit, VisitMut, Visitor, VisitorMut,
+    Distinct, Expr, GroupByExpr, InTarget, OrderBy, OrderByExpr, OrderByKind, Query, Select,
+    SelectItem, SetExpr, Statement, TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 
 use super::dialect::{TableColumns, TableDependencies};
@@ -59,7 +65,7 @@ const AGGREGATES: &[&str] = &[
 ];
 
 /// Refuses `statement` as TiDB does when a grouped query of one table selects a column its
-/// groups do not determine.
+/// groups do not determine, or a `SELECT DISTINCT` orders by a column it does not select.
 pub(super) fn check(
     statement: &Statement,
     columns_of: TableColumns<'_>,
@@ -91,7 +97,96 @@ impl Schema<'_> {
                 self.query(&table.query)?;
             }
         }
-        self.body(&query.body)
+        self.body(&query.body)?;
+        if let SetExpr::Select(select) = query.body.as_ref()
+            && matches!(select.distinct, Some(Distinct::Distinct))
+            && let Some(OrderBy {
+                kind: OrderByKind::Expressions(items),
+                ..
+            }) = &query.order_by
+        {
+            self.distinct_order(select, items)?;
+        }
+        Ok(())
+    }
+
+    /// `SELECT DISTINCT … ORDER BY`: each ordering may read only selected columns (which row
+    /// of a set of duplicates would give an unselected one is not defined), as MySQL 5.7 on
+    /// and TiDB require: `Error 3065`.
+    fn distinct_order(&self, select: &Select, items: &[OrderByExpr]) -> Result<(), ForgeSqlError> {
+        let Some(table) = self.one_table(select) else {
+            return Ok(());
+        };
+        let mut selected_columns = HashSet::new();
+        let mut selected_exprs = HashSet::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
+                    if let Some(column) = column_name(expr) {
+                        selected_columns.insert(column.to_ascii_lowercase());
+                    }
+                    selected_exprs.insert(printed(expr));
+                    if let SelectItem::ExprWithAlias { alias, .. } = item {
+                        selected_exprs.insert(alias.value.to_ascii_lowercase());
+                    }
+                }
+                // Every column is selected.
+                _ => return Ok(()),
+            }
+        }
+        for (index, item) in items.iter().enumerate() {
+            let expr = &item.expr;
+            if matches!(expr, Expr::Value(value) if matches!(value.value, Value::Number(..)))
+                || selected_exprs.contains(&printed(expr))
+            {
+                continue;
+            }
+            for column in bare_columns(expr) {
+                if table.is_column(&column)
+                    && !selected_columns.contains(&column.to_ascii_lowercase())
+                {
+                    return Err(ForgeSqlError::execution(format!(
+                        "Error 3065 (HY000): Expression #{} of ORDER BY clause is not in SELECT \
+                         list, references column '{}' which is not in SELECT list; this is \
+                         incompatible with DISTINCT",
+                        index + 1,
+                        table.shown(&column)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The one base table `select` reads, with its columns; `None` for anything else (a
+    /// join, a derived table, a table Kiln cannot read), which is not judged.
+    fn one_table(&self, select: &Select) -> Option<OneTable> {
+        let [only] = select.from.as_slice() else {
+            return None;
+        };
+        let TableFactor::Table {
+            name, alias, args, ..
+        } = &only.relation
+        else {
+            return None;
+        };
+        if !only.joins.is_empty() || args.is_some() {
+            return None;
+        }
+        let columns: Vec<String> = (self.columns_of)(&name.to_string())
+            .into_iter()
+            .map(|column| column.name)
+            .collect();
+        if columns.is_empty() {
+            return None;
+        }
+        Some(OneTable {
+            name: name.to_string(),
+            shown: alias
+                .as_ref()
+                .map_or_else(|| last_name(name), |alias| alias.name.value.clone()),
+            columns,
+        })
     }
 
     fn body(&self, body: &SetExpr) -> Result<(), ForgeSqlError> {
@@ -132,27 +227,11 @@ impl Schema<'_> {
         if group_by.is_empty() && !aggregated {
             return Ok(());
         }
-        let [only] = select.from.as_slice() else {
+        let Some(table) = self.one_table(select) else {
             return Ok(());
         };
-        let TableFactor::Table {
-            name, alias, args, ..
-        } = &only.relation
-        else {
-            return Ok(());
-        };
-        if !only.joins.is_empty() || args.is_some() {
-            return Ok(());
-        }
-        let columns: Vec<String> = (self.columns_of)(&name.to_string())
-            .into_iter()
-            .map(|column| column.name)
-            .collect();
-        if columns.is_empty() {
-            // A table Kiln cannot read: running the query says why.
-            return Ok(());
-        }
-        let is_column = |name: &str| columns.iter().any(|c| c.eq_ignore_ascii_case(name));
+        let columns = &table.columns;
+        let is_column = |name: &str| table.is_column(name);
 
         let mut determined: HashSet<String> = HashSet::new();
         let mut grouped_exprs: HashSet<String> = HashSet::new();
@@ -193,7 +272,7 @@ impl Schema<'_> {
         if let Some(selection) = &select.selection {
             equated_columns(selection, &mut determined);
         }
-        let dependencies = (self.dependencies_of)(&name.to_string());
+        let dependencies = (self.dependencies_of)(&table.name);
         // A generated column is computed from others (TiDB's dependencies follow them; Kiln
         // does not judge it).
         determined.extend(
@@ -209,15 +288,8 @@ impl Schema<'_> {
             return Ok(());
         }
 
-        let shown_table = alias
-            .as_ref()
-            .map_or_else(|| last_name(name), |alias| alias.name.value.clone());
         let refuse = |position: usize, column: &str| {
-            let column = format!(
-                "{DATABASE_NAME}.{}.{}",
-                shown_table.to_ascii_lowercase(),
-                column.to_ascii_lowercase()
-            );
+            let column = table.shown(column);
             Err(ForgeSqlError::execution(if group_by.is_empty() {
                 format!(
                     "Error 1140 (42000): In aggregated query without GROUP BY, expression \
@@ -260,6 +332,26 @@ impl Schema<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The one base table a `SELECT` reads.
+struct OneTable {
+    /// As the statement printed it, for the schema's lookups.
+    name: String,
+    /// As MySQL names it in a message: its alias, else its name.
+    shown: String,
+    columns: Vec<String>,
+}
+
+impl OneTable {
+    fn is_column(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// `column` as TiDB names it in a message: `forge.issues.title`, in small letters.
+    fn shown(&self, column: &str) -> String {
+        format!("{DATABASE_NAME}.{}.{}", self.shown, column).to_ascii_lowercase()
     }
 }
 
