@@ -1995,6 +1995,21 @@ fn integer_columns_store_fractions_rounded_as_tidb_does() {
             "{assignment}: {error}"
         );
     }
+    // INSERT … SELECT writes as VALUES does; `VALUES ()` is a row of defaults.
+    run(
+        &mut db,
+        "INSERT INTO t (id, n, s) SELECT id + 100, n * 1.5, ok FROM t WHERE id = 1",
+        json!([]),
+    );
+    run(&mut db, "INSERT INTO t VALUES ()", json!([]));
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT id, n FROM t WHERE id > 100 ORDER BY id",
+            json!([])
+        )["rows"],
+        json!([{"id": 101, "n": 2}, {"id": 102, "n": null}])
+    );
     // Text that is no number is still refused as such.
     let error = refused(&mut db, "UPDATE t SET n = '2.5x' WHERE id = 1", json!([]));
     assert!(error.message.starts_with("Error 1366"), "{error}");
@@ -4537,33 +4552,4 @@ fn sleep_is_bounded_by_the_statements_limit_and_unknown_functions_read_as_tidb()
         .and_then(|_| db.execute(Endpoint::Data, "INSERT INTO slow (id) VALUES (1)", &[]));
     let error = error.expect_err("a schema that sleeps");
     assert!(error.message.contains("unsafe use of SLEEP"), "{error}");
-}
-
-#[test]
-#[ignore]
-fn scratch_probe() {
-    let mut db = database();
-    run(
-        &mut db,
-        "CREATE TABLE p (a INT, b INT, s VARCHAR(10), d DECIMAL(10,2))",
-        json!([]),
-    );
-    run(
-        &mut db,
-        "INSERT INTO p VALUES (1, 2, 'x', 1.25), (1, 3, 'y', 2.5)",
-        json!([]),
-    );
-    for q in [
-        "SELECT NULL <=> NULL AS e",
-        "SELECT 1 <=> 1 AS e, 1 <=> NULL AS f",
-        "SELECT a FROM p WHERE s <=> 'x'",
-        "SELECT 1 = '1' AS a",
-        "SELECT '1.0' = 1 AS b",
-        "SELECT NULL = NULL AS d",
-    ] {
-        match db.execute(Endpoint::Data, q, &[]) {
-            Ok(answer) => eprintln!("{q}\n  => {}", serde_json::to_string(&answer).unwrap()),
-            Err(e) => eprintln!("{q}\n  !! {e}"),
-        }
-    }
 }

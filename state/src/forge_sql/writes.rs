@@ -31,8 +31,8 @@ use std::sync::OnceLock;
 use sqlparser::ast::{
     Assignment, AssignmentTarget, BinaryOperator, Delete, DoUpdate, Expr, FromTable, FunctionArg,
     FunctionArgExpr, FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction,
-    OnInsert, OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableObject,
-    TableWithJoins, Update, Value,
+    OnInsert, OrderByExpr, Query, SelectItem, SetExpr, SqliteOnConflict, Statement, TableFactor,
+    TableObject, TableWithJoins, Update, Value,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -53,6 +53,7 @@ pub(super) fn insert(
         set_as_values(&mut insert)?;
     }
     let table_columns = columns_of(&insert.table.to_string());
+    default_rows(&mut insert, &table_columns);
     leave_out_defaults(&mut insert, &table_columns)?;
     let target = InsertTarget {
         table: match &insert.table {
@@ -68,6 +69,7 @@ pub(super) fn insert(
         values_at: None,
     };
     store_values_as_mysql(&mut insert, &table_columns);
+    store_selected_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
         insert.ignore = false;
         insert.or = Some(SqliteOnConflict::Ignore);
@@ -463,6 +465,68 @@ fn store_values_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
                 *value = stored_date(kind, name, taken);
             }
         }
+    }
+}
+
+/// What an `INSERT … SELECT` writes, as MySQL stores it: each selected value written to an
+/// integer or `DECIMAL` column as TiDB stores it ([`Storage`]), to a date column in the date's
+/// stored form, as [`store_values_as_mysql`] does for `VALUES`. A select list with a wildcard
+/// (whose positions Kiln does not count) or a set operation is written as it is.
+fn store_selected_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
+    let names = inserted_names(insert, table_columns);
+    let Some(SetExpr::Select(select)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return;
+    };
+    if select.projection.iter().any(|item| {
+        !matches!(
+            item,
+            SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }
+        )
+    }) {
+        return;
+    }
+    for (item, name) in select.projection.iter_mut().zip(&names) {
+        let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
+        else {
+            continue;
+        };
+        let Some(column) = named(table_columns, name) else {
+            continue;
+        };
+        if !is_plain_value(value) {
+            continue;
+        }
+        if let Some(storage) = Storage::of(column) {
+            let taken = std::mem::replace(value, Expr::Value(Value::Null.into()));
+            *value = storage.stored(&column.name, taken);
+        } else if let Some(kind) = column.date_kind() {
+            let taken = std::mem::replace(value, Expr::Value(Value::Null.into()));
+            *value = stored_date(kind, name, taken);
+        }
+    }
+}
+
+/// `INSERT INTO t VALUES ()` (or `t () VALUES ()`): MySQL's row of every column's default,
+/// which SQLite's grammar lacks. Each empty row becomes `DEFAULT` for the table's first column,
+/// which [`leave_out_defaults`] writes as that column's default, so SQLite fills the others.
+fn default_rows(insert: &mut Insert, table_columns: &[Column]) {
+    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return;
+    };
+    let Some(first) = table_columns.first() else {
+        return;
+    };
+    if !insert.columns.is_empty()
+        || values.rows.is_empty()
+        || values.rows.iter().any(|row| !row.content.is_empty())
+    {
+        return;
+    }
+    insert.columns = vec![ObjectName::from(vec![Ident::new(first.name.clone())])];
+    for row in &mut values.rows {
+        row.content = vec![Expr::Identifier(Ident::new("DEFAULT"))];
     }
 }
 
