@@ -10,9 +10,78 @@
 //! And `SUM`/`AVG` of an exact column (`DECIMAL`, integers) in decimal, as MySQL computes
 //! them, where SQLite's sum in doubles drifts over many rows ([`ExactSum`]).
 
+use std::ops::ControlFlow;
+
 use rusqlite::Connection;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
+use sqlparser::ast::{Expr, Function, FunctionArguments, Query, Visit, Visitor};
+
+/// MySQL's aggregate functions (and TiDB's own): one of them makes a query aggregate its rows,
+/// into one row without `GROUP BY`.
+const MYSQL_AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "json_arrayagg",
+    "json_objectagg",
+    "group_concat",
+    "any_value",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+    "std",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "variance",
+    "var_pop",
+    "var_samp",
+    "approx_count_distinct",
+    "approx_percentile",
+];
+
+/// Whether `function` is a call of one of MySQL's aggregates (not a window function: with
+/// `OVER` it yields a value per row).
+pub(super) fn is_aggregate(function: &Function) -> bool {
+    function.over.is_none()
+        && matches!(function.args, FunctionArguments::List(_))
+        && MYSQL_AGGREGATES
+            .iter()
+            .any(|name| function.name.to_string().eq_ignore_ascii_case(name))
+}
+
+/// Whether `expr` calls an aggregate of its own select: not one of a subquery in it, and not a
+/// window function, though a window's arguments may hold one (`RANK() OVER (ORDER BY
+/// COUNT(*))` aggregates).
+pub(super) fn holds_aggregate(expr: &Expr) -> bool {
+    struct Finder {
+        subquery_depth: usize,
+    }
+    impl Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subquery_depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.subquery_depth = self.subquery_depth.saturating_sub(1);
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if self.subquery_depth == 0
+                && let Expr::Function(function) = expr
+                && is_aggregate(function)
+            {
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    expr.visit(&mut Finder { subquery_depth: 0 }).is_break()
+}
 
 /// A value as a number, as MySQL reads one where it wants a number.
 fn number(value: ValueRef<'_>) -> Option<f64> {

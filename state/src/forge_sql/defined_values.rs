@@ -32,37 +32,13 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     Distinct, Expr, GroupByExpr, InTarget, OrderBy, OrderByExpr, OrderByKind, Query, Select,
-    SelectItem, SetExpr, Statement, TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
+    SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
 };
 
+use super::aggregate_functions::{holds_aggregate, is_aggregate};
 use super::dialect::{TableColumns, TableDependencies};
 use super::error::ForgeSqlError;
 use super::information_schema::DATABASE_NAME;
-
-/// MySQL's aggregate functions (and TiDB's own), which may take any column.
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "group_concat",
-    "any_value",
-    "bit_and",
-    "bit_or",
-    "bit_xor",
-    "std",
-    "stddev",
-    "stddev_pop",
-    "stddev_samp",
-    "variance",
-    "var_pop",
-    "var_samp",
-    "json_arrayagg",
-    "json_objectagg",
-    "approx_count_distinct",
-    "approx_percentile",
-];
 
 /// Refuses `statement` as TiDB does when a grouped query of one table selects a column its
 /// groups do not determine, or a `SELECT DISTINCT` orders by a column it does not select.
@@ -383,46 +359,6 @@ fn last_name(name: &sqlparser::ast::ObjectName) -> String {
         .last()
         .and_then(|part| part.as_ident())
         .map_or_else(|| name.to_string(), |ident| ident.value.clone())
-}
-
-/// Whether `expr` calls an aggregate of this query: not one of a subquery's, nor a window
-/// function (whose arguments may hold one: `RANK() OVER (ORDER BY COUNT(*))` aggregates).
-fn holds_aggregate(expr: &Expr) -> bool {
-    struct Aggregates {
-        subqueries: usize,
-    }
-    impl Visitor for Aggregates {
-        type Break = ();
-
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.subqueries += 1;
-            ControlFlow::Continue(())
-        }
-
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.subqueries -= 1;
-            ControlFlow::Continue(())
-        }
-
-        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-            match expr {
-                Expr::Function(function)
-                    if self.subqueries == 0
-                        && function.over.is_none()
-                        && is_aggregate(function) =>
-                {
-                    ControlFlow::Break(())
-                }
-                _ => ControlFlow::Continue(()),
-            }
-        }
-    }
-    expr.visit(&mut Aggregates { subqueries: 0 }).is_break()
-}
-
-fn is_aggregate(function: &sqlparser::ast::Function) -> bool {
-    let name = function.name.to_string().to_ascii_lowercase();
-    AGGREGATES.contains(&name.as_str())
 }
 
 /// The columns `expr` reads outside aggregates, window functions and subqueries.

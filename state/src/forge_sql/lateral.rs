@@ -37,12 +37,12 @@ use std::ops::ControlFlow;
 
 use serde_json::Value as Json;
 use sqlparser::ast::{
-    DataType, Expr, FunctionArguments, GroupByExpr, Ident, JoinConstraint, JoinOperator,
-    LimitClause, ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
-    SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, Value, Visit, VisitMut, Visitor,
-    VisitorMut,
+    DataType, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, LimitClause, ObjectNamePart,
+    Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias,
+    TableFactor, TableWithJoins, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 
+use super::aggregate_functions::holds_aggregate;
 use super::dialect::is_json_valued;
 use super::duplicate_entry::shown_entry;
 use super::error::ForgeSqlError;
@@ -60,29 +60,6 @@ pub(super) const MAX_LATERAL_DEPTH: usize = 8;
 /// request size, `ForgeSqlLimits::max_statement_bytes`), past which SQLite would refuse the
 /// rewritten text anyway.
 pub(super) const MAX_COPIED_BYTES: usize = 2 * 1024 * 1024;
-
-/// MySQL's aggregate functions: one of them in a `SELECT` without `GROUP BY` makes it yield
-/// exactly one row.
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "json_arrayagg",
-    "json_objectagg",
-    "group_concat",
-    "bit_and",
-    "bit_or",
-    "bit_xor",
-    "std",
-    "stddev",
-    "stddev_pop",
-    "stddev_samp",
-    "variance",
-    "var_pop",
-    "var_samp",
-];
 
 /// What Kiln runs of `LATERAL`, for the messages that refuse the rest.
 const WHAT_RUNS: &str = "Kiln's Forge SQL runs a LATERAL derived table only as `LEFT JOIN \
@@ -624,39 +601,6 @@ fn groups(select: &Select) -> bool {
         }
         GroupByExpr::All(_) => true,
     }
-}
-
-/// Whether `expr` calls an aggregate of its own select: not one of a subquery in it, and not a
-/// window function (`OVER`), which yields a value per row.
-fn holds_aggregate(expr: &Expr) -> bool {
-    struct Finder {
-        subquery_depth: usize,
-    }
-    impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.subquery_depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.subquery_depth = self.subquery_depth.saturating_sub(1);
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-            if self.subquery_depth == 0
-                && let Expr::Function(function) = expr
-                && function.over.is_none()
-                && matches!(function.args, FunctionArguments::List(_))
-                && AGGREGATES
-                    .iter()
-                    .any(|name| function.name.to_string().eq_ignore_ascii_case(name))
-            {
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    expr.visit(&mut Finder { subquery_depth: 0 }).is_break()
 }
 
 /// The columns a lateral's subquery yields, by the names MySQL gives them, and whether each is
