@@ -2038,9 +2038,11 @@ fn division_does_not_truncate_integers() {
              7.5 / 2 AS real, ? / 4 AS bound, '9' / 2 AS text, 0x10 / 4 AS hex",
             json!([3]),
         )["rows"],
+        // A quotient of exact numbers is MySQL's DECIMAL, which Forge answers as a string with
+        // the dividend's places and 4 more; text and bound numbers are DOUBLEs.
         json!([{
-            "half": 3.5, "third": 0.6667, "negative": -0.6667, "by_zero": null,
-            "real": 3.75, "bound": 0.75, "text": 4.5, "hex": 4.0
+            "half": "3.5000", "third": "0.6667", "negative": "-0.6667", "by_zero": null,
+            "real": "3.75000", "bound": 0.75, "text": 4.5, "hex": "4.0000"
         }])
     );
     assert_eq!(
@@ -2049,7 +2051,7 @@ fn division_does_not_truncate_integers() {
             "SELECT SUM(n) / COUNT(*) AS mean, MAX(r) / MIN(n) AS ratio FROM v",
             json!([]),
         )["rows"],
-        json!([{"mean": 2.3333, "ratio": 2.5}])
+        json!([{"mean": "2.3333", "ratio": 2.5}])
     );
     // In a WHERE clause and written to an integer column (rounded there, as TiDB stores it).
     assert_eq!(
@@ -2126,20 +2128,27 @@ fn decimal_columns_round_to_their_scale_and_hold_their_digits() {
              ROUND(7) AS integer, ROUND(1.5, NULL) AS no_places FROM money WHERE id = 2",
             json!([0.5]),
         )["rows"],
+        // A DECIMAL rounded is a DECIMAL (a string from Forge); an integer or a DOUBLE a number.
         json!([{
-            "decimal_places": 1.01, "half": 3, "minus": -3, "double_half": 2.0, "bound": 0.0,
-            "hundreds": 1300, "fraction_hundreds": 1200, "column_round": 2.4, "integer": 7,
-            "no_places": null
+            "decimal_places": "1.01", "half": "3", "minus": "-3", "double_half": 2.0,
+            "bound": 0.0, "hundreds": 1300, "fraction_hundreds": "1200", "column_round": "2.4",
+            "integer": 7, "no_places": null
         }])
     );
-    // FORMAT and CAST AS DECIMAL round the same way.
+    // FORMAT and CAST AS DECIMAL round the same way; arithmetic on DECIMALs is a DECIMAL of
+    // MySQL's scale (a product's is its operands' summed).
     assert_eq!(
         run(
             &mut db,
-            "SELECT FORMAT(1.005, 2) AS f, CAST(1.005 AS DECIMAL(10, 2)) AS c",
-            json!([]),
+            "SELECT FORMAT(1.005, 2) AS f, CAST(1.005 AS DECIMAL(10, 2)) AS c, \
+             price * 3 AS tripled, price * 1.5 AS scaled, price + 1 AS plus, 0.1 + 0.2 AS exact, \
+             price * ? AS by_double FROM money WHERE id = 1",
+            json!([2]),
         )["rows"],
-        json!([{"f": "1.01", "c": 1.01}])
+        json!([{
+            "f": "1.01", "c": "1.01", "tripled": "3.03", "scaled": "1.515", "plus": "2.01",
+            "exact": "0.3", "by_double": 2.02
+        }])
     );
 }
 
@@ -2292,7 +2301,7 @@ fn casts_to_signed_and_unsigned_make_integers() {
              CONVERT('2024-05-01', DATETIME) AS t, CONVERT(2.25, DECIMAL(10, 1)) AS n",
             json!([]),
         )["rows"],
-        json!([{"d": "2024-05-01", "t": "2024-05-01 00:00:00", "n": 2.3}])
+        json!([{"d": "2024-05-01", "t": "2024-05-01 00:00:00", "n": "2.3"}])
     );
 }
 
@@ -3893,7 +3902,7 @@ fn mysql_namesakes_and_newer_forms_answer_as_mysql() {
              AS dec1, CAST(doc AS JSON) AS j, CAST('not a date' AS DATETIME) AS bad \
              FROM t WHERE id = 1"
         ),
-        json!({"dt": "2024-01-02 03:04:05", "d": "2024-01-02", "tm": "03:04:05", "dec1": 2.3,
+        json!({"dt": "2024-01-02 03:04:05", "d": "2024-01-02", "tm": "03:04:05", "dec1": "2.3",
                "j": {"k": [1, 2]}, "bad": null})
     );
     assert_eq!(

@@ -9,15 +9,21 @@
 //! - `AVG` of one is `DECIMAL` with 4 more decimals (`div_precision_increment`): `"2.5000"`.
 //! - `MIN`/`MAX` are of the column's own type: a `BIGINT`'s or a `DECIMAL`'s as a string.
 //! - `COALESCE(SUM(x), 0)` and `IFNULL(…)`, how apps turn no rows into zero, keep the type.
+//! - Arithmetic MySQL computes exactly is a `DECIMAL` of MySQL's scale: `price * qty` is
+//!   `"12.50"`, `7 / 2` `"3.5000"`, `ROUND(price, 1)` and `CAST(x AS DECIMAL(10, 1))` one
+//!   place ([`exact_arithmetic`]); with a `DOUBLE` in it (a bound number, a `DOUBLE` column),
+//!   a number.
 //!
 //! `SUM` and `AVG` of such a column are also computed as MySQL computes them, in decimal
 //! ([`super::aggregate_functions`]). Only the outer `SELECT`'s items are typed, up to its
-//! first `*`, and only aggregates of a plain column of a table the `FROM` names; anything else
-//! (`SUM(a * b)`, an aggregate in a subquery) comes back as SQLite computes it.
+//! first `*`, and only aggregates of a plain column of a table the `FROM` names and arithmetic
+//! of those, columns and literals; anything else (an aggregate in a subquery, a function's
+//! result) comes back as SQLite computes it, and a typed value's digits are SQLite's real
+//! rounded to the scale (`0.1 + 0.2` is `"0.3"`).
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Select, SelectItem,
-    TableFactor,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
+    Select, SelectItem, TableFactor,
 };
 
 use super::aggregate_functions::{
@@ -76,9 +82,29 @@ fn tables_of(select: &Select) -> Vec<Named> {
         .collect()
 }
 
-/// The type of `expr` if it is an aggregate of a column, or `COALESCE`/`IFNULL` of one and
-/// plain numbers.
+/// The type of `expr` if it is an aggregate of a column (or `COALESCE`/`IFNULL` of one), or
+/// arithmetic MySQL computes in `DECIMAL` ([`exact_arithmetic`]).
 fn type_item(
+    expr: &mut Expr,
+    tables: &[Named],
+    columns_of: TableColumns<'_>,
+) -> Option<ColumnType> {
+    type_aggregate(expr, tables, columns_of).or_else(|| {
+        match exact_arithmetic(expr, tables, columns_of)? {
+            Exact {
+                scale,
+                decimal: true,
+            } => Some(ColumnType::Decimal {
+                scale: scale.min(MAX_DECIMAL_SCALE),
+            }),
+            _ => None,
+        }
+    })
+}
+
+/// The type of `expr` if it is an aggregate of a column, or `COALESCE`/`IFNULL` of one and
+/// plain numbers; each `SUM`/`AVG` of an exact column is rewritten to its exact aggregate.
+fn type_aggregate(
     expr: &mut Expr,
     tables: &[Named],
     columns_of: TableColumns<'_>,
@@ -97,7 +123,7 @@ fn type_item(
         }
         return match first {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(inner)) => {
-                type_item(inner, tables, columns_of)
+                type_aggregate(inner, tables, columns_of)
                     .filter(|column_type| matches!(column_type, ColumnType::Decimal { .. }))
             }
             _ => None,
@@ -143,6 +169,151 @@ fn type_item(
                 },
             })
         }
+    }
+}
+
+/// The exact type MySQL gives a value: a `DECIMAL` of `scale` places, or an integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Exact {
+    scale: u32,
+    decimal: bool,
+}
+
+/// The exact type of `expr` when MySQL computes it in `DECIMAL` or integers: a `DECIMAL`
+/// column or literal (`1.50`, scale 2), an integer column or literal, `COUNT`, and `+`, `-`,
+/// `*`, `/`, `MOD` and `ROUND(x, d)` of such values: a sum's scale is its operands' largest, a
+/// product's their sum, a quotient's the dividend's plus 4 (`div_precision_increment`), so `7
+/// / 2` is the `DECIMAL` 3.5000. mysql2 (so Forge SQL) answers every `DECIMAL` as a string
+/// (`"3.5000"`, `"12.50"` for `price * qty`), where SQLite's answer is a number. `None` for
+/// anything else: a bound parameter or an exponent literal is a `DOUBLE`, and so is what a
+/// `DOUBLE` or `FLOAT` column takes part in; a function call is not typed.
+///
+/// Runs after the expression rewrites: `/` is `kiln_divide`, `%` and `MOD` are `mod`,
+/// `ROUND` is `kiln_round` ([`super::expressions`]).
+fn exact_arithmetic(expr: &Expr, tables: &[Named], columns_of: TableColumns<'_>) -> Option<Exact> {
+    let exact = |expr: &Expr| exact_arithmetic(expr, tables, columns_of);
+    let integer = Exact {
+        scale: 0,
+        decimal: false,
+    };
+    match expr {
+        Expr::Nested(inner)
+        | Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus | sqlparser::ast::UnaryOperator::Plus,
+            expr: inner,
+        } => exact(inner),
+        Expr::Value(value) => match &value.value {
+            sqlparser::ast::Value::Number(digits, _) if !digits.contains(['e', 'E']) => {
+                Some(match digits.split_once('.') {
+                    Some((_, fraction)) => Exact {
+                        scale: u32::try_from(fraction.len()).unwrap_or(u32::MAX),
+                        decimal: true,
+                    },
+                    None => integer,
+                })
+            }
+            _ => None,
+        },
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+            let declared = declared_type(expr, tables, columns_of)?;
+            match ColumnType::from_declared(Some(&declared)) {
+                ColumnType::Decimal { scale } => Some(Exact {
+                    scale,
+                    decimal: true,
+                }),
+                _ if is_integer_type(&declared) => Some(integer),
+                _ => None,
+            }
+        }
+        Expr::BinaryOp { left, op, right } => {
+            let (left, right) = (exact(left)?, exact(right)?);
+            let decimal = left.decimal || right.decimal;
+            match op {
+                BinaryOperator::Plus | BinaryOperator::Minus => Some(Exact {
+                    scale: left.scale.max(right.scale),
+                    decimal,
+                }),
+                BinaryOperator::Multiply => Some(Exact {
+                    scale: left.scale.saturating_add(right.scale),
+                    decimal,
+                }),
+                _ => None,
+            }
+        }
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_ascii_lowercase();
+            let FunctionArguments::List(list) = &function.args else {
+                return None;
+            };
+            let args: Vec<&Expr> = list
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Some(expr),
+                    _ => None,
+                })
+                .collect::<Option<_>>()
+                .unwrap_or_default();
+            match (name.as_str(), args.as_slice()) {
+                ("count", _) => Some(integer),
+                // Of an exact column: `SUM` is a `DECIMAL` of its scale, `AVG` of 4 more,
+                // `MIN`/`MAX` of its own type.
+                ("sum", [value]) => exact(value).map(|value| Exact {
+                    decimal: true,
+                    ..value
+                }),
+                ("avg", [value]) => exact(value).map(|value| Exact {
+                    scale: value.scale.saturating_add(AVG_SCALE_INCREMENT),
+                    decimal: true,
+                }),
+                ("min" | "max", [value]) => exact(value),
+                ("kiln_divide" | "kiln_divide_strict", [dividend, divisor]) => {
+                    let dividend = exact(dividend)?;
+                    exact(divisor)?;
+                    Some(Exact {
+                        scale: dividend.scale.saturating_add(AVG_SCALE_INCREMENT),
+                        decimal: true,
+                    })
+                }
+                ("mod" | "kiln_mod_strict", [dividend, divisor]) => {
+                    let (dividend, divisor) = (exact(dividend)?, exact(divisor)?);
+                    Some(Exact {
+                        scale: dividend.scale.max(divisor.scale),
+                        decimal: dividend.decimal || divisor.decimal,
+                    })
+                }
+                // `CAST(x AS DECIMAL(p, s))` is a `DECIMAL` of `s` places, whatever `x` was.
+                ("kiln_round_decimal", [_, Expr::Value(scale)]) => Some(Exact {
+                    scale: scale.value.to_string().parse().ok()?,
+                    decimal: true,
+                }),
+                // `ROUND(x, d)`: `d` places (none below 0) of a DECIMAL; an integer stays one.
+                ("kiln_round", [value, places, _]) => {
+                    let value = exact(value)?;
+                    let places = match places {
+                        Expr::Value(number) => number.value.to_string().parse::<i64>().ok()?,
+                        Expr::UnaryOp {
+                            op: sqlparser::ast::UnaryOperator::Minus,
+                            expr,
+                        } => match expr.as_ref() {
+                            Expr::Value(number) => -number.value.to_string().parse::<i64>().ok()?,
+                            _ => return None,
+                        },
+                        _ => return None,
+                    };
+                    Some(Exact {
+                        scale: if value.decimal {
+                            u32::try_from(places.max(0)).unwrap_or(u32::MAX)
+                        } else {
+                            0
+                        },
+                        decimal: value.decimal,
+                    })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
