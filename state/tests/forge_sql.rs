@@ -2150,6 +2150,20 @@ fn decimal_columns_round_to_their_scale_and_hold_their_digits() {
             "exact": "0.3", "by_double": 2.02
         }])
     );
+    // A function whose value is one of its arguments has their widest type: how apps turn a
+    // NULL price into zero keeps it a DECIMAL; with a DOUBLE among them, a number.
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT COALESCE(price, 0) AS c, IFNULL(whole, 0.5) AS i, GREATEST(price, 2) AS g, \
+             ABS(-price) AS a, IF(id > 1, price, 0) AS f, COALESCE(price, ?) AS d, \
+             COALESCE(id, 0) AS n FROM money WHERE id = 1",
+            json!([1]),
+        )["rows"],
+        json!([{
+            "c": "1.01", "i": "3.0", "g": "2.00", "a": "1.01", "f": "0.00", "d": 1.01, "n": 1
+        }])
+    );
 }
 
 /// TiDB's default `sql_mode` holds `ONLY_FULL_GROUP_BY`: a grouped query may select a column

@@ -181,12 +181,13 @@ struct Exact {
 
 /// The exact type of `expr` when MySQL computes it in `DECIMAL` or integers: a `DECIMAL`
 /// column or literal (`1.50`, scale 2), an integer column or literal, `COUNT`, and `+`, `-`,
-/// `*`, `/`, `MOD` and `ROUND(x, d)` of such values: a sum's scale is its operands' largest, a
-/// product's their sum, a quotient's the dividend's plus 4 (`div_precision_increment`), so `7
-/// / 2` is the `DECIMAL` 3.5000. mysql2 (so Forge SQL) answers every `DECIMAL` as a string
-/// (`"3.5000"`, `"12.50"` for `price * qty`), where SQLite's answer is a number. `None` for
-/// anything else: a bound parameter or an exponent literal is a `DOUBLE`, and so is what a
-/// `DOUBLE` or `FLOAT` column takes part in; a function call is not typed.
+/// `*`, `/`, `MOD`, `ROUND(x, d)`, `COALESCE`/`IFNULL`/`IF`/`GREATEST`/`LEAST`/`ABS` of such
+/// values: a sum's scale is its operands' largest, a product's their sum, a quotient's the
+/// dividend's plus 4 (`div_precision_increment`), so `7 / 2` is the `DECIMAL` 3.5000. mysql2
+/// (so Forge SQL) answers every `DECIMAL` as a string (`"3.5000"`, `"12.50"` for `price *
+/// qty`), where SQLite's answer is a number. `None` for anything else: a bound parameter or
+/// an exponent literal is a `DOUBLE`, and so is what a `DOUBLE` or `FLOAT` column takes part
+/// in; other function calls are not typed.
 ///
 /// Runs after the expression rewrites: `/` is `kiln_divide`, `%` and `MOD` are `mod`,
 /// `ROUND` is `kiln_round` ([`super::expressions`]).
@@ -267,6 +268,14 @@ fn exact_arithmetic(expr: &Expr, tables: &[Named], columns_of: TableColumns<'_>)
                     decimal: true,
                 }),
                 ("min" | "max", [value]) => exact(value),
+                // Functions whose value is one of their arguments' (`COALESCE(price, 0)`, how
+                // apps turn NULL into zero): the widest of those arguments' types.
+                // (`GREATEST`/`LEAST` are SQLite's many-argument `max`/`min` by now.)
+                ("coalesce" | "ifnull" | "max" | "min", values) if !values.is_empty() => {
+                    widest(values.iter().map(|value| exact(value)))
+                }
+                ("if", [_, then, otherwise]) => widest([exact(then), exact(otherwise)].into_iter()),
+                ("abs" | "nullif", [value, ..]) => exact(value),
                 ("kiln_divide" | "kiln_divide_strict", [dividend, divisor]) => {
                     let dividend = exact(dividend)?;
                     exact(divisor)?;
@@ -315,6 +324,23 @@ fn exact_arithmetic(expr: &Expr, tables: &[Named], columns_of: TableColumns<'_>)
         }
         _ => None,
     }
+}
+
+/// The type that holds each of `types` (MySQL's for `COALESCE` and its kin): a `DECIMAL` of
+/// the largest scale if any is one, else an integer; `None` if any is not exact. A `NULL`
+/// argument has no type, and is `None` here too: `COALESCE(price, NULL)` is not typed.
+fn widest(mut types: impl Iterator<Item = Option<Exact>>) -> Option<Exact> {
+    let narrowest = Exact {
+        scale: 0,
+        decimal: false,
+    };
+    types.try_fold(narrowest, |wide, next| {
+        let next = next?;
+        Some(Exact {
+            scale: wide.scale.max(next.scale),
+            decimal: wide.decimal || next.decimal,
+        })
+    })
 }
 
 fn is_plain_number(argument: &FunctionArg) -> bool {
