@@ -391,3 +391,33 @@ fn laterals_run_in_each_select_of_a_union_and_only_in_queries() {
     );
     assert_refused(&error, "not in a SELECT statement");
 }
+
+/// A lateral's aggregate may select an outer column (one value per outer row): TiDB's
+/// ONLY_FULL_GROUP_BY takes it, so Kiln's check does not count it as the inner table's
+/// column of the same name; the inner table's own bare column is still refused.
+#[test]
+fn an_aggregated_lateral_may_select_an_outer_column() {
+    let mut db = database();
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT t.name, c.n, c.team FROM teams t LEFT JOIN LATERAL \
+             (SELECT COUNT(*) AS n, t.id AS team FROM tasks k WHERE k.team_id = t.id + 0) c ON TRUE \
+             WHERE t.id = 1",
+            json!([]),
+        ),
+        json!([{ "name": "platform", "n": 2, "team": 1 }])
+    );
+    let error = refused(
+        &mut db,
+        "SELECT k.title, COUNT(*) AS n FROM tasks k",
+        json!([]),
+    );
+    assert!(
+        error.message.starts_with(
+            "Error 1140 (42000): In aggregated query without GROUP BY, expression #1 of SELECT \
+             list contains nonaggregated column 'forge.k.title'"
+        ),
+        "{error}"
+    );
+}

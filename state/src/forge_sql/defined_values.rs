@@ -117,7 +117,7 @@ impl Schema<'_> {
             {
                 continue;
             }
-            for column in bare_columns(expr) {
+            for column in bare_columns(expr, &table) {
                 if table.is_column(&column)
                     && !selected_columns.contains(&column.to_ascii_lowercase())
                 {
@@ -288,7 +288,7 @@ impl Schema<'_> {
                     if grouped_exprs.contains(&printed(expr)) {
                         continue;
                     }
-                    for column in bare_columns(expr) {
+                    for column in bare_columns(expr, &table) {
                         if is_column(&column) && !determined.contains(&column.to_ascii_lowercase())
                         {
                             return refuse(position, &column);
@@ -362,14 +362,23 @@ fn last_name(name: &sqlparser::ast::ObjectName) -> String {
 }
 
 /// The columns `expr` reads outside aggregates, window functions and subqueries.
-fn bare_columns(expr: &Expr) -> Vec<String> {
+/// A column named with another qualifier than `table`'s is an outer query's (a `LATERAL`
+/// subquery's correlation): one value per group, so never counted.
+fn bare_columns(expr: &Expr, table: &OneTable) -> Vec<String> {
     let mut pruned = expr.clone();
     let _ = VisitMut::visit(&mut pruned, &mut Prune);
     let mut columns = Vec::new();
     let _ = sqlparser::ast::visit_expressions(&pruned, |expr| {
-        if let Some(column) = column_name(expr)
-            && !matches!(expr, Expr::Nested(_))
-        {
+        let own = match expr {
+            Expr::CompoundIdentifier(parts) => parts
+                .len()
+                .checked_sub(2)
+                .and_then(|at| parts.get(at))
+                .is_some_and(|qualifier| qualifier.value.eq_ignore_ascii_case(&table.shown)),
+            Expr::Identifier(_) => true,
+            _ => false,
+        };
+        if own && let Some(column) = column_name(expr) {
             columns.push(column.to_owned());
         }
         ControlFlow::<()>::Continue(())
