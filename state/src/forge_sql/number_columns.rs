@@ -191,13 +191,8 @@ pub(super) fn register_stored_numbers(connection: &Connection) -> rusqlite::Resu
             let column = context.get::<String>(1).unwrap_or_default();
             let precision = context.get::<i64>(2).unwrap_or(10).clamp(1, 65) as u32;
             let scale = context.get::<i64>(3).unwrap_or(0).clamp(0, 30) as u32;
-            as_stored_decimal(context.get_raw(0), precision, scale.min(precision)).map_err(
-                |OutOfRange| {
-                    rusqlite::Error::UserFunctionError(
-                        super::mysql_errors::out_of_range(&column).into(),
-                    )
-                },
-            )
+            as_stored_decimal(context.get_raw(0), precision, scale.min(precision))
+                .map_err(|OutOfRange| OutOfRange::error(&column))
         },
     )?;
     connection.create_scalar_function(
@@ -225,18 +220,31 @@ pub(super) fn register_stored_numbers(connection: &Connection) -> rusqlite::Resu
                 flags & DOUBLE != 0,
                 flags & UNSIGNED != 0,
             )
-            .map_err(|OutOfRange| {
-                rusqlite::Error::UserFunctionError(
-                    super::mysql_errors::out_of_range(&column).into(),
-                )
-            })
+            .map_err(|OutOfRange| OutOfRange::error(&column))
         },
     )
 }
 
-/// A value past `BIGINT`'s range.
+/// A value past its column's range (`BIGINT`'s, or a `DECIMAL`'s digits).
 #[derive(Debug, PartialEq)]
 struct OutOfRange;
+
+impl OutOfRange {
+    /// MySQL's 1264 for `column`, as the function's error.
+    fn error(column: &str) -> rusqlite::Error {
+        rusqlite::Error::UserFunctionError(super::mysql_errors::out_of_range(column).into())
+    }
+}
+
+/// `real` rounded to a whole number as TiDB rounds its kind: a `DOUBLE` half to even
+/// (`RoundFloat`), a `DECIMAL` half away from zero.
+fn rounded(real: f64, double: bool) -> f64 {
+    if double {
+        real.round_ties_even()
+    } else {
+        real.round()
+    }
+}
 
 /// `value` as TiDB stores it in a `DECIMAL(precision, scale)` column: rounded to `scale`
 /// places; `OutOfRange` with more digits before the point than `precision - scale`. Text that
@@ -290,11 +298,7 @@ fn as_cast(value: ValueRef<'_>, double: bool, unsigned: bool) -> SqliteValue {
         ValueRef::Null => return SqliteValue::Null,
         ValueRef::Integer(integer) => integer,
         ValueRef::Real(real) => {
-            let rounded = if double {
-                real.round_ties_even()
-            } else {
-                real.round()
-            };
+            let rounded = rounded(real, double);
             if unsigned && rounded >= PAST_I64 {
                 // Past `i64`: `u64`'s digits, up to its bound (`as` saturates).
                 return SqliteValue::Text((rounded as u64).to_string());
@@ -336,11 +340,7 @@ fn as_cast(value: ValueRef<'_>, double: bool, unsigned: bool) -> SqliteValue {
 fn as_stored(value: ValueRef<'_>, double: bool, unsigned: bool) -> Result<SqliteValue, OutOfRange> {
     match value {
         ValueRef::Real(real) => {
-            let rounded = if double {
-                real.round_ties_even()
-            } else {
-                real.round()
-            };
+            let rounded = rounded(real, double);
             integer_of(rounded, unsigned).map_or(Ok(SqliteValue::Real(real)), |integer| {
                 integer.map(SqliteValue::Integer)
             })
